@@ -1,0 +1,219 @@
+#include "actors/core.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/audit_actor.hpp"
+#include "actors/directory.hpp"
+#include "actors/event_log.hpp"
+#include "actors/tail.hpp"
+#include "events/catalog.hpp"
+#include "events/time.hpp"
+
+namespace pincer {
+
+namespace {
+
+constexpr size_t bridge_count = 2;
+
+caf::behavior bridge(caf::event_based_actor* self) {
+  return {
+    [self](run_atom, bridge_job& job) { job(self); },
+  };
+}
+
+class core_impl : public core {
+public:
+  core_impl(core_config cfg, std::shared_ptr<event_store> store)
+    : cfg_(std::move(cfg)), system_(system_cfg_), store_(std::move(store)) {
+    started_at_ = now_ms();
+    log_ = spawn_event_log(system_, store_, true);
+    namespace_context ctx{store_, log_, cfg_.data_dir};
+    directory_ = system_.spawn(pincer::directory, ctx, cfg_.assistant_name);
+    audit_ = system_.spawn(pincer::audit_log, store_);
+    caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(audit_));
+    for (size_t i = 0; i < bridge_count; ++i)
+      bridges_.push_back(system_.spawn(bridge));
+  }
+
+  ~core_impl() override {
+    shutdown();
+  }
+
+  void shutdown() override {
+    if (stopped_.exchange(true))
+      return;
+    {
+      caf::scoped_actor self{system_};
+      self->request(log_, std::chrono::seconds{30}, caf::flush_atom::value)
+        .receive([](uint64_t seq) { spdlog::info("event log flushed at seq {}", seq); },
+                 [](caf::error& err) {
+                   spdlog::error("event log flush failed: {}", caf::to_string(err));
+                 });
+    }
+    std::lock_guard<std::mutex> guard{subs_mutex_};
+    for (auto& [id, tail] : subs_)
+      caf::anon_send_exit(tail, caf::exit_reason::user_shutdown);
+    subs_.clear();
+    for (auto& b : bridges_)
+      caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(audit_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(log_, caf::exit_reason::user_shutdown);
+  }
+
+  // -- introspection ----------------------------------------------------------
+
+  void health(reply_handler done) override {
+    done(reply{200, json{{"status", "ok"},
+                         {"version", PINCER_VERSION},
+                         {"uptimeSecs", (now_ms() - started_at_) / 1000},
+                         {"lastEventSeq", store_->last_seq()}}});
+  }
+
+  void events(const query_params& q, reply_handler done) override {
+    auto after = parse_u64(q, "after", 0);
+    auto limit = parse_limit(q);
+    if (!after || !limit)
+      return done(!after ? after.err() : limit.err());
+    std::string prefix = q.count("stream") ? q.at("stream") : "";
+    run([store = store_, after = *after, limit = *limit, prefix, done](auto*) {
+      done(read_events(*store, after, limit, prefix));
+    });
+  }
+
+  uint64_t subscribe(uint64_t after, event_sink sink) override {
+    std::lock_guard<std::mutex> guard{subs_mutex_};
+    auto id = ++next_sub_;
+    subs_.emplace(id, spawn_tail(system_, store_, log_, after, std::move(sink)));
+    return id;
+  }
+
+  void unsubscribe(uint64_t id) override {
+    std::lock_guard<std::mutex> guard{subs_mutex_};
+    if (auto i = subs_.find(id); i != subs_.end()) {
+      caf::anon_send_exit(i->second, caf::exit_reason::user_shutdown);
+      subs_.erase(i);
+    }
+  }
+
+  // -- namespaces -------------------------------------------------------------
+
+  void list_namespaces(reply_handler done) override {
+    ask(directory_, std::move(done), list_atom::value);
+  }
+
+  void create_namespace(json body, request_meta meta, reply_handler done) override {
+    ask(directory_, std::move(done), create_atom::value, std::move(body), std::move(meta));
+  }
+
+  void get_namespace(std::string name, reply_handler done) override {
+    ask(directory_, std::move(done), caf::get_atom::value, std::move(name));
+  }
+
+  void update_namespace(std::string name, json body, request_meta meta,
+                        reply_handler done) override {
+    ask(directory_, std::move(done), update_atom::value, std::move(name), std::move(body),
+        std::move(meta));
+  }
+
+  void delete_namespace(std::string name, bool force, request_meta meta,
+                        reply_handler done) override {
+    ask(directory_, std::move(done), caf::delete_atom::value, std::move(name), force,
+        std::move(meta));
+  }
+
+  void get_instructions(std::string name, reply_handler done) override {
+    ask(directory_, std::move(done), caf::get_atom::value, instructions_atom::value,
+        std::move(name));
+  }
+
+  void put_instructions(std::string name, json body, request_meta meta,
+                        reply_handler done) override {
+    ask(directory_, std::move(done), instructions_atom::value, std::move(name),
+        std::move(body), std::move(meta));
+  }
+
+  void merge_instructions(json body, reply_handler done) override {
+    ask(directory_, std::move(done), merge_atom::value, std::move(body));
+  }
+
+  void audit_log(const query_params& q, reply_handler done) override {
+    ask(audit_, std::move(done), query_atom::value, q);
+  }
+
+private:
+  static result<reply> read_events(const event_store& store, uint64_t after, size_t limit,
+                                   const std::string& prefix) {
+    json items = json::array();
+    json next = nullptr;
+    auto read = store.read_all(after, [&](const record& r) {
+      if (!prefix.empty() && r.stream.compare(0, prefix.size(), prefix) != 0)
+        return true;
+      if (items.size() == limit) {
+        next = std::to_string(items.back()["seq"].get<uint64_t>());
+        return false;
+      }
+      auto e = event_catalog().decode(r);
+      items.push_back(e ? to_json(*e) : to_json(r));
+      return true;
+    });
+    if (!read)
+      return read.err();
+    return reply{200, json{{"items", std::move(items)}, {"nextCursor", std::move(next)}}};
+  }
+
+  template <class F>
+  void run(F f) {
+    auto& b = bridges_[next_bridge_++ % bridges_.size()];
+    caf::anon_send(b, run_atom::value, bridge_job{[f](caf::event_based_actor* self) {
+                     f(self);
+                   }});
+  }
+
+  template <class Handle, class... Ts>
+  void ask(const Handle& target, reply_handler done, Ts... xs) {
+    auto timeout = cfg_.request_timeout;
+    run([=](caf::event_based_actor* self) {
+      self->request(target, timeout, xs...)
+        .then([done](reply& r) { done(std::move(r)); },
+              [done](caf::error& err) { done(from_caf(err)); });
+    });
+  }
+
+  core_config cfg_;
+  caf::actor_system_config system_cfg_;
+  caf::actor_system system_;
+  std::shared_ptr<event_store> store_;
+  event_log_actor log_;
+  directory_actor directory_;
+  audit_actor audit_;
+  std::vector<caf::actor> bridges_;
+  std::atomic<size_t> next_bridge_{0};
+  std::atomic<bool> stopped_{false};
+  int64_t started_at_ = 0;
+  std::mutex subs_mutex_;
+  std::map<uint64_t, caf::actor> subs_;
+  uint64_t next_sub_ = 0;
+};
+
+} // namespace
+
+result<std::unique_ptr<core>> core::start(core_config cfg) {
+  std::shared_ptr<event_store> store;
+  if (cfg.in_memory) {
+    store = make_memory_store();
+  } else {
+    auto dir = (std::filesystem::path{cfg.data_dir} / "events").string();
+    auto opened = open_rocksdb_store(dir, rocksdb_options{cfg.sync, false});
+    if (!opened)
+      return opened.err();
+    store = std::move(*opened);
+  }
+  return std::unique_ptr<core>{new core_impl(std::move(cfg), std::move(store))};
+}
+
+} // namespace pincer

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/envelope.hpp"
+#include "events/error.hpp"
+
+namespace pincer {
+
+/// Who is calling and as part of which request; recorded in every event.
+struct request_meta {
+  std::string actor;      ///< `key:<8 hex>` or `anonymous`.
+  std::string request_id; ///< The request's `X-Request-Id`.
+};
+
+/// A successful API answer: status plus JSON body (`null` for 204).
+struct reply {
+  int status = 200;
+  json body;
+};
+
+/// Receives the answer to an API call, exactly once, on some actor thread.
+using reply_handler = std::function<void(result<reply>)>;
+
+/// Receives batches of live events (as envelope JSON); returns false to end
+/// the subscription.
+using event_sink = std::function<bool(const std::vector<json>&)>;
+
+/// Query-string parameters of a request.
+using query_params = std::map<std::string, std::string>;
+
+/// Server settings shared by the actor layer.
+struct core_config {
+  std::string data_dir = "./data";
+  bool sync = true;                      ///< `--durability fsync`.
+  std::string assistant_name = "Andy";
+  std::chrono::milliseconds request_timeout{10000};
+  bool in_memory = false;                ///< Tests: memory store, no RocksDB.
+};
+
+/// The actor system and every actor of pincer, behind a plain C++ facade so
+/// that the HTTP layer never touches CAF. Every method returns at once and
+/// answers through its handler.
+class core {
+public:
+  /// Opens the store, spawns the actors and rebuilds their state.
+  static result<std::unique_ptr<core>> start(core_config cfg);
+
+  virtual ~core() = default;
+
+  /// Stops accepting work, drains the event-log writer and stops actors.
+  virtual void shutdown() = 0;
+
+  // -- introspection ----------------------------------------------------------
+
+  /// `GET /health`.
+  virtual void health(reply_handler done) = 0;
+
+  /// `GET /events`: raw envelopes after `after`, at most `limit`, filtered by
+  /// stream prefix.
+  virtual void events(const query_params& q, reply_handler done) = 0;
+
+  /// Live tail from `after`: the sink gets every later event in order until
+  /// it returns false or `unsubscribe` is called. Returns a subscription id.
+  virtual uint64_t subscribe(uint64_t after, event_sink sink) = 0;
+
+  /// Ends a subscription.
+  virtual void unsubscribe(uint64_t id) = 0;
+
+  // -- namespaces and instructions -------------------------------------------
+
+  virtual void list_namespaces(reply_handler done) = 0;
+  virtual void create_namespace(json body, request_meta meta, reply_handler done) = 0;
+  virtual void get_namespace(std::string name, reply_handler done) = 0;
+  virtual void update_namespace(std::string name, json body, request_meta meta,
+                                reply_handler done) = 0;
+  virtual void delete_namespace(std::string name, bool force, request_meta meta,
+                                reply_handler done) = 0;
+  /// `name` is a namespace or `global`.
+  virtual void get_instructions(std::string name, reply_handler done) = 0;
+  virtual void put_instructions(std::string name, json body, request_meta meta,
+                                reply_handler done) = 0;
+  virtual void merge_instructions(json body, reply_handler done) = 0;
+
+  // -- monitoring -------------------------------------------------------------
+
+  /// `GET /container/audit-log` with its query parameters.
+  virtual void audit_log(const query_params& q, reply_handler done) = 0;
+};
+
+} // namespace pincer

@@ -1,0 +1,104 @@
+#pragma once
+
+// Every typed actor interface of pincer, with the atoms and message types
+// they use. CAF 0.17 spellings stay in actors/.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/core.hpp"
+#include "events/envelope.hpp"
+
+namespace pincer {
+
+// -- atoms --------------------------------------------------------------------
+
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using notify_atom = caf::atom_constant<caf::atom("notify")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using instructions_atom = caf::atom_constant<caf::atom("instr")>;
+using merge_atom = caf::atom_constant<caf::atom("merge")>;
+using query_atom = caf::atom_constant<caf::atom("query")>;
+using catch_up_atom = caf::atom_constant<caf::atom("catchup")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+
+/// A piece of work a bridge actor runs as `(run_atom, bridge_job)` with itself
+/// as `self`: lets plain threads make requests without blocking.
+using bridge_job = std::function<void(caf::event_based_actor*)>;
+
+// -- interfaces ---------------------------------------------------------------
+
+/// The single writer of the event log (group commit).
+using event_log_actor = caf::typed_actor<
+  /// Appends one request; answers its stored records once they are durable.
+  caf::replies_to<append_atom, append_request>::with<std::vector<record>>,
+  /// Sends `(notify_atom, last_seq)` to the actor after every commit.
+  caf::reacts_to<subscribe_atom, caf::actor>,
+  /// Internal: writes every waiting append as one batch.
+  caf::reacts_to<commit_atom>,
+  /// Answers the last durable sequence number once earlier appends are done.
+  caf::replies_to<caf::flush_atom>::with<uint64_t>>;
+
+/// One namespace (or `global` instructions): the aggregate that decides.
+using namespace_actor = caf::typed_actor<
+  /// Creates it from a validated object (adopting a CLAUDE.md found on disk).
+  caf::replies_to<create_atom, json, request_meta>::with<std::vector<envelope>>,
+  /// Applies validated changes.
+  caf::replies_to<update_atom, json, request_meta>::with<std::vector<envelope>>,
+  /// Deletes it (`force` flag).
+  caf::replies_to<caf::delete_atom, bool, request_meta>::with<std::vector<envelope>>,
+  /// Replaces its instructions.
+  caf::replies_to<instructions_atom, std::string, request_meta>::with<std::vector<envelope>>>;
+
+/// The namespace directory: routes commands, answers reads from its index.
+using directory_actor = caf::typed_actor<
+  /// Every namespace.
+  caf::replies_to<list_atom>::with<reply>,
+  /// Creates a namespace from a POST body.
+  caf::replies_to<create_atom, json, request_meta>::with<reply>,
+  /// One namespace by name.
+  caf::replies_to<caf::get_atom, std::string>::with<reply>,
+  /// Merges a PUT body into a namespace.
+  caf::replies_to<update_atom, std::string, json, request_meta>::with<reply>,
+  /// Deletes a namespace (`force` flag).
+  caf::replies_to<caf::delete_atom, std::string, bool, request_meta>::with<reply>,
+  /// The instructions of a namespace or `global`.
+  caf::replies_to<caf::get_atom, instructions_atom, std::string>::with<reply>,
+  /// Replaces the instructions of a namespace or `global`.
+  caf::replies_to<instructions_atom, std::string, json, request_meta>::with<reply>,
+  /// The merged global + group instructions.
+  caf::replies_to<merge_atom, json>::with<reply>>;
+
+/// Runs a stored projection and answers queries on it.
+using audit_actor = caf::typed_actor<
+  /// New events exist up to the given sequence number.
+  caf::reacts_to<notify_atom, uint64_t>,
+  /// Answers an audit-log query (catching up first).
+  caf::replies_to<query_atom, query_params>::with<reply>>;
+
+// -- error conversion ---------------------------------------------------------
+
+/// Wraps a pincer error into a CAF error of category `pincer`.
+caf::error to_caf(const error& e);
+
+/// Unwraps a CAF error; request timeouts become `ec::timeout`, anything
+/// foreign becomes `ec::internal` with CAF's rendering as message.
+error from_caf(const caf::error& e);
+
+} // namespace pincer
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::json)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::append_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<pincer::record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<pincer::envelope>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::request_meta)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::bridge_job)

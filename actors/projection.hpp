@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "storage/event_store.hpp"
+
+namespace pincer {
+
+/// A read model derived from the log: turns each event into rows.
+class projection {
+public:
+  virtual ~projection() = default;
+
+  /// The projection's name, its key space in the store.
+  virtual std::string name() const = 0;
+
+  /// Appends the rows one event produces (possibly none).
+  virtual void project(const record& r, std::vector<row>& out) const = 0;
+};
+
+/// Brings a stored projection up to the end of the log, committing rows and
+/// the checkpoint every `chunk` events. Returns the new checkpoint.
+result<uint64_t> catch_up(event_store& store, const projection& p, size_t chunk = 4096);
+
+/// Rebuilds a projection from sequence 0 without storing anything: calls
+/// `sink` for every row. Returns the number of events read.
+result<uint64_t> replay(const event_store& store, const projection& p,
+                        const std::function<void(const row&)>& sink,
+                        const std::function<void(uint64_t seq)>& progress = {});
+
+} // namespace pincer

@@ -1,0 +1,134 @@
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/core.hpp"
+#include "http/server.hpp"
+#include "tools/commands.hpp"
+
+namespace pincer {
+
+namespace {
+
+struct serve_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 55765;
+  std::string data_dir = "./data";
+  std::string durability = "fsync";
+  std::string api_key_file;
+  std::string assistant_name = "Andy";
+  std::string log_level = "info";
+};
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos)
+    return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+/// Keys from `--api-key-file` (one per line, `#` comments) and from
+/// `PINCER_API_KEYS` (comma-separated).
+result<std::vector<std::string>> load_api_keys(const serve_options& o) {
+  std::vector<std::string> keys;
+  if (!o.api_key_file.empty()) {
+    std::ifstream in{o.api_key_file};
+    if (!in)
+      return error{ec::validation_failed, "cannot read --api-key-file " + o.api_key_file};
+    for (std::string line; std::getline(in, line);)
+      if (auto k = trim(line); !k.empty() && k[0] != '#')
+        keys.push_back(k);
+  }
+  if (auto env = std::getenv("PINCER_API_KEYS")) {
+    std::stringstream in{env};
+    for (std::string part; std::getline(in, part, ',');)
+      if (auto k = trim(part); !k.empty())
+        keys.push_back(k);
+  }
+  return keys;
+}
+
+/// Blocks until SIGINT or SIGTERM.
+void wait_for_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("received signal {}, shutting down", sig);
+}
+
+int serve(const serve_options& o) {
+  spdlog::set_level(spdlog::level::from_str(o.log_level));
+  // Every thread started from here on inherits the blocked signals, so only
+  // `wait_for_signal` receives them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto keys = load_api_keys(o);
+  if (!keys) {
+    std::cerr << "pincer: " << keys.err().message << '\n';
+    return 2;
+  }
+  if (keys->empty() && !is_loopback(o.host)) {
+    std::cerr << "pincer: refusing to listen on " << o.host
+              << " without an API key (use --api-key-file or PINCER_API_KEYS)\n";
+    return 2;
+  }
+  core_config cc;
+  cc.data_dir = o.data_dir;
+  cc.sync = o.durability == "fsync";
+  cc.assistant_name = o.assistant_name;
+  auto c = core::start(cc);
+  if (!c) {
+    std::cerr << "pincer: " << c.err().message << '\n';
+    return 2;
+  }
+  http_config hc;
+  hc.host = o.host;
+  hc.port = o.port;
+  hc.api_keys = std::move(*keys);
+  auto server = http_server::start(**c, hc);
+  if (!server) {
+    std::cerr << "pincer: " << server.err().message << '\n';
+    (*c)->shutdown();
+    return 2;
+  }
+  std::cout << "pincer listening on http://" << o.host << ':' << (*server)->port()
+            << " (data in " << o.data_dir << ", durability " << o.durability << ")"
+            << std::endl;
+  wait_for_signal();
+  (*server)->stop();
+  (*c)->shutdown();
+  spdlog::info("stopped");
+  return 0;
+}
+
+} // namespace
+
+void add_serve_command(CLI::App& app, command_action& action) {
+  auto o = std::make_shared<serve_options>();
+  auto cmd = app.add_subcommand("serve", "Run the server");
+  cmd->add_option("--host", o->host, "Bind address")->capture_default_str();
+  cmd->add_option("--port", o->port, "Port (0 picks a free one)")->capture_default_str();
+  cmd->add_option("--data-dir", o->data_dir, "Data folder")->capture_default_str();
+  cmd->add_option("--durability", o->durability, "fsync: a 2xx means on disk; os: faster")
+    ->check(CLI::IsMember({"fsync", "os"}))
+    ->capture_default_str();
+  cmd->add_option("--api-key-file", o->api_key_file, "File with one API key per line");
+  cmd->add_option("--assistant-name", o->assistant_name, "Name in default triggers")
+    ->capture_default_str();
+  cmd->add_option("--log-level", o->log_level, "trace|debug|info|warn|error|off")
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+    ->capture_default_str();
+  cmd->callback([o, &action] { action = [o] { return serve(*o); }; });
+}
+
+} // namespace pincer
