@@ -1,0 +1,17 @@
+#pragma once
+
+// Modes of the pincer-bench executable.
+
+namespace pincer::bench {
+
+/// `pincer-bench bare-server [--host H] [--port P]`: a minimal RESTinio
+/// server on one asio thread answering a fixed JSON body; prints
+/// `bare-server listening on http://HOST:PORT` once bound.
+int bare_server_main(int argc, char** argv);
+
+/// `pincer-bench replay [--events N] [--runs R] [--dir D]`: writes N synthetic
+/// events into a fresh RocksDB store, then times a replay of the audit
+/// projection against a plain `read_all` scan.
+int replay_main(int argc, char** argv);
+
+} // namespace pincer::bench

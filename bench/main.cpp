@@ -1,0 +1,24 @@
+#include <cstring>
+#include <iostream>
+
+#include "bench/bench.hpp"
+
+namespace {
+
+int usage() {
+  std::cerr << "usage: pincer-bench bare-server [--host H] [--port P]\n"
+               "       pincer-bench replay [--events N] [--runs R] [--dir D]\n";
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2)
+    return usage();
+  if (std::strcmp(argv[1], "bare-server") == 0)
+    return pincer::bench::bare_server_main(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "replay") == 0)
+    return pincer::bench::replay_main(argc - 1, argv + 1);
+  return usage();
+}
