@@ -23,8 +23,8 @@ using row_visitor = std::function<bool(const std::string& key, const std::string
 using row = std::pair<std::string, std::string>;
 
 /// The append-only event log plus the small side stores that live next to
-/// it. Implementations are safe to read from any thread; all writes come
-/// from one writer (the event-log actor).
+/// it. Implementations are safe to use from any thread; log appends come
+/// from one writer (the event-log actor), projection rows from their runner.
 class event_store {
 public:
   virtual ~event_store() = default;

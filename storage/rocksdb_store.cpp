@@ -212,7 +212,9 @@ public:
     std::string value;
     keys::put_be64(value, checkpoint);
     batch.Put(keys::checkpoint_key(projection), value);
-    return write(batch, "cannot commit projection " + projection);
+    // Projections are rebuilt from the log, so they need no sync of their own:
+    // rows and checkpoint land together or not at all.
+    return write(batch, "cannot commit projection " + projection, rocksdb::WriteOptions{});
   }
 
   result<unit> scan_projection(const std::string& projection,
@@ -339,7 +341,12 @@ private:
   }
 
   result<unit> write(rocksdb::WriteBatch& batch, const std::string& what) {
-    auto st = db_->Write(write_opts_, &batch);
+    return write(batch, what, write_opts_);
+  }
+
+  result<unit> write(rocksdb::WriteBatch& batch, const std::string& what,
+                     const rocksdb::WriteOptions& wo) {
+    auto st = db_->Write(wo, &batch);
     if (!st.ok())
       return storage_error(what, st);
     return unit{};
