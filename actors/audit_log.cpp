@@ -8,16 +8,36 @@ namespace pincer {
 
 namespace {
 
-std::string summary_of(const record& r) {
+/// Appends the event's summary as a JSON string: the catalog's template with
+/// `{id}` replaced by the stream's id, or the type when there is none.
+void append_summary(std::string& out, const record& r) {
   auto info = event_catalog().find(r.type);
-  if (!info || info->summary.empty())
-    return r.type;
-  auto slash = r.stream.find('/');
-  auto id = slash == std::string::npos ? r.stream : r.stream.substr(slash + 1);
-  auto out = info->summary;
-  if (auto pos = out.find("{id}"); pos != std::string::npos)
-    out.replace(pos, 4, id);
-  return out;
+  if (!info || info->summary.empty()) {
+    append_json_string(out, r.type);
+    return;
+  }
+  std::string_view summary = info->summary;
+  auto pos = summary.find("{id}");
+  if (pos == std::string_view::npos) {
+    append_json_string(out, summary);
+    return;
+  }
+  std::string_view stream = r.stream;
+  auto slash = stream.find('/');
+  auto id = slash == std::string_view::npos ? stream : stream.substr(slash + 1);
+  std::string text;
+  text.reserve(summary.size() + id.size());
+  text.append(summary.substr(0, pos)).append(id).append(summary.substr(pos + 4));
+  append_json_string(out, text);
+}
+
+/// The audit outcome: `ok` unless the catalog derives it from the data.
+std::string outcome_of(const record& r) {
+  auto info = event_catalog().find(r.type);
+  if (!info || !info->outcome)
+    return "ok";
+  auto data = json::parse(r.data, nullptr, false);
+  return data.is_discarded() ? "failed" : info->outcome(data);
 }
 
 bool matches(const json& item, const audit_query& q, int64_t at) {
@@ -58,8 +78,10 @@ void audit_projection::project(const record& r, std::vector<row>& out) const {
   append_json_string(v, r.stream);
   v += ",\"requestId\":";
   append_json_string(v, r.request_id);
-  v += ",\"outcome\":\"ok\",\"summary\":";
-  append_json_string(v, summary_of(r));
+  v += ",\"outcome\":";
+  append_json_string(v, outcome_of(r));
+  v += ",\"summary\":";
+  append_summary(v, r);
   v += '}';
   out.emplace_back(be64(r.seq), std::move(v));
 }

@@ -33,6 +33,7 @@ public:
     log_ = spawn_event_log(system_, store_, true);
     namespace_context ctx{store_, log_, cfg_.data_dir};
     directory_ = system_.spawn(pincer::directory, ctx, cfg_.assistant_name);
+    wait_until_ready(directory_, list_atom::value);
     audit_ = system_.spawn(pincer::audit_log, store_);
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(audit_));
     for (size_t i = 0; i < bridge_count; ++i)
@@ -103,7 +104,7 @@ public:
   // -- namespaces -------------------------------------------------------------
 
   void list_namespaces(reply_handler done) override {
-    ask(directory_, std::move(done), list_atom::value);
+    ask(directory_, std::move(done), list_atom::value, text_atom::value);
   }
 
   void create_namespace(json body, request_meta meta, reply_handler done) override {
@@ -164,6 +165,16 @@ private:
     if (!read)
       return read.err();
     return reply{200, json{{"items", std::move(items)}, {"nextCursor", std::move(next)}}};
+  }
+
+  /// Blocks until the actor has rebuilt its state and answers `xs`, so the
+  /// server only reports itself ready once files on disk are restored.
+  template <class Handle, class... Ts>
+  void wait_until_ready(const Handle& h, Ts... xs) {
+    caf::scoped_actor self{system_};
+    self->request(h, std::chrono::seconds{60}, xs...)
+      .receive([](reply&) {},
+               [](caf::error& err) { spdlog::error("start-up: {}", caf::to_string(err)); });
   }
 
   template <class F>

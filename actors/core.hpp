@@ -21,8 +21,16 @@ struct request_meta {
 
 /// A successful API answer: status plus JSON body (`null` for 204).
 struct reply {
+  reply() = default;
+  reply(int status_code, json json_body, std::shared_ptr<const std::string> json_text = nullptr)
+    : status(status_code), body(std::move(json_body)), text(std::move(json_text)) {
+  }
+
   int status = 200;
   json body;
+  /// The body as JSON text, shared with a cache. When set, it is the answer
+  /// and `body` may be null (`list_namespaces` answers this way).
+  std::shared_ptr<const std::string> text;
 };
 
 /// Receives the answer to an API call, exactly once, on some actor thread.

@@ -69,6 +69,7 @@ result<unit> rebuild(const event_store& store, directory_state& index) {
     if (auto ok = rebuild(store, stream, index.namespaces[key]); !ok)
       return ok;
   }
+  index.changed();
   return rebuild(store, global_instructions_stream, index.global);
 }
 
@@ -85,6 +86,7 @@ directory_actor::behavior_type directory(self_ptr self, namespace_context ctx,
   };
   return {
     [self](list_atom) { return reply{200, self->state.index.list()}; },
+    [self](list_atom, text_atom) { return reply{200, nullptr, self->state.index.list_text()}; },
     [self](create_atom, json& body, request_meta& meta) -> caf::result<reply> {
       auto& index = self->state.index;
       auto object = validate_new_namespace(body, self->state.assistant_name);

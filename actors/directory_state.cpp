@@ -6,6 +6,7 @@
 namespace pincer {
 
 void directory_state::apply(const envelope& e) {
+  changed();
   if (e.stream == global_instructions_stream) {
     global.apply(e);
     return;
@@ -81,6 +82,12 @@ json directory_state::list() const {
     if (ns.exists)
       out.push_back(ns.view());
   return out;
+}
+
+std::shared_ptr<const std::string> directory_state::list_text() const {
+  if (!list_text_)
+    list_text_ = std::make_shared<const std::string>(list().dump());
+  return list_text_;
 }
 
 result<json> directory_state::merge(const std::string& name) const {

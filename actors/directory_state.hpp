@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,6 +38,14 @@ struct directory_state {
   /// Every existing namespace, sorted by name (the `GET` list body).
   json list() const;
 
+  /// The JSON text of `list()`, built once and reused until `apply` changes
+  /// the index. Code that changes `namespaces` without `apply` must call
+  /// `changed()` afterwards.
+  std::shared_ptr<const std::string> list_text() const;
+
+  /// Drops the cached list text.
+  void changed() { list_text_.reset(); }
+
   /// The merged instructions body for a group.
   result<json> merge(const std::string& name) const;
 
@@ -44,6 +53,7 @@ private:
   std::multiset<std::string> reserved_keys_;
   std::map<std::string, std::string> reserved_jids_; ///< jid -> key
   std::optional<std::string> reserved_main_;
+  mutable std::shared_ptr<const std::string> list_text_;
 };
 
 } // namespace pincer

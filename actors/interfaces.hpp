@@ -11,6 +11,8 @@
 #include <caf/all.hpp>
 
 #include "actors/core.hpp"
+#include "actors/process.hpp"
+#include "actors/runtime.hpp"
 #include "events/envelope.hpp"
 
 namespace pincer {
@@ -29,6 +31,16 @@ using query_atom = caf::atom_constant<caf::atom("query")>;
 using catch_up_atom = caf::atom_constant<caf::atom("catchup")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using text_atom = caf::atom_constant<caf::atom("text")>;
+using allowlist_atom = caf::atom_constant<caf::atom("allowlist")>;
+using validate_atom = caf::atom_constant<caf::atom("validate")>;
+using runtime_atom = caf::atom_constant<caf::atom("runtime")>;
+using probed_atom = caf::atom_constant<caf::atom("probed")>;
+using detected_atom = caf::atom_constant<caf::atom("detected")>;
+using build_atom = caf::atom_constant<caf::atom("build")>;
+using built_atom = caf::atom_constant<caf::atom("built")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using inspected_atom = caf::atom_constant<caf::atom("inspected")>;
 
 /// A piece of work a bridge actor runs as `(run_atom, bridge_job)` with itself
 /// as `self`: lets plain threads make requests without blocking.
@@ -62,6 +74,9 @@ using namespace_actor = caf::typed_actor<
 using directory_actor = caf::typed_actor<
   /// Every namespace.
   caf::replies_to<list_atom>::with<reply>,
+  /// Every namespace, as JSON text only (`reply::text`, `body` null): the
+  /// text is cached between changes, so reads cost no JSON work.
+  caf::replies_to<list_atom, text_atom>::with<reply>,
   /// Creates a namespace from a POST body.
   caf::replies_to<create_atom, json, request_meta>::with<reply>,
   /// One namespace by name.
@@ -84,6 +99,32 @@ using audit_actor = caf::typed_actor<
   /// Answers an audit-log query (catching up first).
   caf::replies_to<query_atom, query_params>::with<reply>>;
 
+/// The mount policy: owns the allowlist and validates every mount.
+using mount_actor = caf::typed_actor<
+  /// The allowlist (GET body).
+  caf::replies_to<caf::get_atom, allowlist_atom>::with<reply>,
+  /// Replaces the allowlist from a PUT body.
+  caf::replies_to<allowlist_atom, json, request_meta>::with<reply>,
+  /// Validates one mount from a POST body and records the attempt.
+  caf::replies_to<validate_atom, json, request_meta>::with<reply>>;
+
+/// The container runtime: detection, image builds and image status.
+using runtime_actor = caf::typed_actor<
+  /// The detected runtime; `true` detects again first.
+  caf::replies_to<caf::get_atom, runtime_atom, bool>::with<reply>,
+  /// Internal: the probe of the backend at this index of the order ended.
+  caf::reacts_to<probed_atom, size_t, process_result>,
+  /// Internal: detection ended with these facts.
+  caf::reacts_to<detected_atom, runtime_info>,
+  /// Builds an image from a POST body (joins a build of the same tag).
+  caf::replies_to<build_atom, json, request_meta>::with<reply>,
+  /// Internal: the build of a tag ended.
+  caf::reacts_to<built_atom, std::string, request_meta, process_result>,
+  /// The status of an image tag (empty: the default image).
+  caf::replies_to<status_atom, std::string>::with<reply>,
+  /// Internal: an image inspection ended.
+  caf::reacts_to<inspected_atom, uint64_t, std::string, process_result>>;
+
 // -- error conversion ---------------------------------------------------------
 
 /// Wraps a pincer error into a CAF error of category `pincer`.
@@ -102,3 +143,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<pincer::envelope>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::request_meta)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::bridge_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::process_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::runtime_info)

@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 
 #include <restinio/all.hpp>
@@ -22,7 +24,7 @@ struct bare_traits : restinio::traits_t<restinio::asio_timer_manager_t, restinio
 
 using bare_server_type = restinio::http_server_t<bare_traits>;
 
-constexpr const char* body =
+constexpr const char* default_body =
   R"([{"name":"bench","description":"","isMain":false,"trigger":"@Andy","requiresTrigger":true,"chatJids":[]}])";
 
 } // namespace
@@ -30,18 +32,26 @@ constexpr const char* body =
 int bare_server_main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   unsigned port = 0;
+  std::string body = default_body;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--host") == 0)
       host = argv[i + 1];
     else if (std::strcmp(argv[i], "--port") == 0)
       port = static_cast<unsigned>(std::strtoul(argv[i + 1], nullptr, 10));
-    else {
+    else if (std::strcmp(argv[i], "--body-file") == 0) {
+      std::ifstream in{argv[i + 1], std::ios::binary};
+      if (!in) {
+        std::cerr << "bare-server: cannot read " << argv[i + 1] << '\n';
+        return 2;
+      }
+      body.assign(std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{});
+    } else {
       std::cerr << "bare-server: unknown option " << argv[i] << '\n';
       return 2;
     }
   }
   auto router = std::make_unique<router_type>();
-  auto answer = [](const auto& req, auto) {
+  auto answer = [body](const auto& req, auto) {
     return req->create_response()
       .append_header(restinio::http_field::content_type, "application/json")
       .set_body(body)

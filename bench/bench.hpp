@@ -4,8 +4,9 @@
 
 namespace pincer::bench {
 
-/// `pincer-bench bare-server [--host H] [--port P]`: a minimal RESTinio
-/// server on one asio thread answering a fixed JSON body; prints
+/// `pincer-bench bare-server [--host H] [--port P] [--body-file F]`: a minimal RESTinio
+/// server on one asio thread answering a fixed JSON body (a small array, or
+/// the bytes of F) to every GET; prints
 /// `bare-server listening on http://HOST:PORT` once bound.
 int bare_server_main(int argc, char** argv);
 

@@ -6,7 +6,7 @@
 namespace {
 
 int usage() {
-  std::cerr << "usage: pincer-bench bare-server [--host H] [--port P]\n"
+  std::cerr << "usage: pincer-bench bare-server [--host H] [--port P] [--body-file F]\n"
                "       pincer-bench replay [--events N] [--runs R] [--dir D]\n";
   return 2;
 }

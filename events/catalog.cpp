@@ -1,5 +1,6 @@
 #include "events/catalog.hpp"
 
+#include "events/container_events.hpp"
 #include "events/namespace_events.hpp"
 
 namespace pincer {
@@ -56,6 +57,7 @@ const catalog& event_catalog() {
   static const catalog instance = [] {
     catalog c;
     register_namespace_events(c);
+    register_container_events(c);
     return c;
   }();
   return instance;

@@ -19,6 +19,9 @@ struct event_type_info {
   uint32_t current_version = 1;     ///< Version new events are written with.
   std::vector<upcaster> upcasters;  ///< upcasters[i] lifts version i + 1 to i + 2.
   std::string summary;              ///< Audit summary template (`{id}` = stream id).
+  /// Audit outcome (`ok`, `denied`, `failed`) from the event's data; when
+  /// empty the outcome is `ok` and the audit log never reads the data.
+  std::function<std::string(const json&)> outcome = {};
 };
 
 /// The registry of event types: type string -> current schema version,

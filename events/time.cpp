@@ -12,16 +12,65 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+
+/// Year, month (1-12) and day (1-31) of a day count since 1970-01-01 in the
+/// proleptic Gregorian calendar (H. Hinnant's civil_from_days).
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
+void put_digits(char* p, unsigned value, int n) {
+  for (int i = n - 1; i >= 0; --i, value /= 10)
+    p[i] = static_cast<char>('0' + value % 10);
+}
+
+} // namespace
+
 std::string format_time(int64_t ms) {
-  auto secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  auto millis = static_cast<int>(ms - static_cast<int64_t>(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, millis);
-  return buf;
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  auto millis = static_cast<unsigned>(ms - secs * 1000);
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  auto sod = static_cast<unsigned>(secs - days * 86400);
+  int64_t year = 0;
+  unsigned month = 0, day = 0;
+  civil_from_days(days, year, month, day);
+  if (year < 0 || year > 9999) {
+    auto t = static_cast<time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec, millis);
+    return buf;
+  }
+  // 2026-03-15T10:00:00.000Z
+  std::string out(24, '\0');
+  char* p = out.data();
+  put_digits(p, static_cast<unsigned>(year), 4);
+  p[4] = '-';
+  put_digits(p + 5, month, 2);
+  p[7] = '-';
+  put_digits(p + 8, day, 2);
+  p[10] = 'T';
+  put_digits(p + 11, sod / 3600, 2);
+  p[13] = ':';
+  put_digits(p + 14, sod / 60 % 60, 2);
+  p[16] = ':';
+  put_digits(p + 17, sod % 60, 2);
+  p[19] = '.';
+  put_digits(p + 20, millis, 3);
+  p[23] = 'Z';
+  return out;
 }
 
 namespace {

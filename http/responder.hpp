@@ -91,13 +91,15 @@ public:
   /// Answers with a core result.
   void send(result<reply> r) {
     if (r)
-      send_json(r->status, r->body);
+      send_json(r->status, r->body, {}, std::move(r->text));
     else
       send_error(r.err());
   }
 
-  /// Answers with a JSON body; 204 goes without one.
-  void send_json(int status, const json& body, const header_list& extra = {}) {
+  /// Answers with a JSON body, or with `text` (the body already serialized)
+  /// when set; 204 goes without one.
+  void send_json(int status, const json& body, const header_list& extra = {},
+                 std::shared_ptr<const std::string> text = nullptr) {
     if (!claim())
       return;
     try {
@@ -111,7 +113,10 @@ public:
         resp.connection_close();
       if (status != 204 && status != 304) {
         resp.append_header(restinio::http_field::content_type, "application/json");
-        resp.set_body(body.is_null() && status < 300 ? std::string{"null"} : body.dump());
+        if (text)
+          resp.set_body(std::move(text));
+        else
+          resp.set_body(body.is_null() && status < 300 ? std::string{"null"} : body.dump());
       }
       resp.done([tok = std::move(token_)](const asio::error_code&) {});
       spdlog::debug("{} {} {} -> {}", request_id(), method_name(), path(), status);

@@ -20,6 +20,8 @@ packages=(
   libspdlog-dev libcli11-dev
 )
 [ "$mode" = bench ] && packages+=(wrk)
+# Agent containers: the server runs them, the tests run them (podman + runc, no registry).
+case "$mode" in serve|test) packages+=(podman runc busybox-static) ;; esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -35,6 +37,13 @@ fi
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build
+
+# Podman on hosts with hybrid cgroups and no CAP_SYS_RESOURCE needs runc, cgroupfs and
+# explicit ulimits; an operator's own CONTAINERS_CONF wins.
+if [ "$mode" != bench ] && [ -z "${CONTAINERS_CONF:-}" ]; then
+  scripts/podman.sh conf build/containers.conf
+  export CONTAINERS_CONF="$PWD/build/containers.conf"
+fi
 
 case "$mode" in
   serve) exec build/pincer serve --data-dir ./data "$@" ;;

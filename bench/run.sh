@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Runs pincer's benchmarks and prints one table. Each benchmark is compared
+# with a baseline measured in the same run, because absolute numbers on a
+# small shared machine move a lot between runs.
+#
+#   bench/run.sh [--quick] [--duration SECS] [--events N] [--runs R] [--strict]
+#
+#   --quick        smoke run: 2 s per wrk run, 100k replay events, 1 round
+#   --duration     seconds per wrk run (default 5)
+#   --events       synthetic events for the replay benchmark (default 1000000)
+#   --runs         rounds; every measurement is the median over them (default 3)
+#   --strict       exit 1 when a target is missed
+#
+# Environment: BUILD_DIR (default build) holds pincer and pincer-bench;
+# BENCH_TMP (default $TMPDIR or /tmp) holds the data folders, which must be on
+# a real disk for the fsync numbers to mean anything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=5
+events=1000000
+runs=3
+strict=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) duration=2; events=100000; runs=1 ;;
+    --duration) duration="$2"; shift ;;
+    --events) events="$2"; shift ;;
+    --runs) runs="$2"; shift ;;
+    --strict) strict=1 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+build_dir="${BUILD_DIR:-build}"
+pincer="$build_dir/pincer"
+bench="$build_dir/pincer-bench"
+for exe in "$pincer" "$bench"; do
+  [ -x "$exe" ] || { echo "bench/run.sh: $exe not found; build first (scripts/setup.sh bench)" >&2; exit 2; }
+done
+command -v wrk >/dev/null || { echo "bench/run.sh: wrk not found (apt-get install -y wrk)" >&2; exit 2; }
+command -v curl >/dev/null || { echo "bench/run.sh: curl not found" >&2; exit 2; }
+
+tmp="$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/pincer-bench.XXXXXX")"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do
+    kill -TERM "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "$*" >&2; }
+
+# start_process NAME CMD... : starts CMD in the background, waits for its
+# "listening on http://HOST:PORT" line and sets PORT and PID.
+start_process() {
+  local name="$1"; shift
+  : >"$tmp/$name.out"
+  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  PID=$!
+  pids+=("$PID")
+  local i
+  for i in $(seq 1 200); do
+    if PORT="$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$tmp/$name.out" | head -n1)" \
+       && [ -n "$PORT" ]; then
+      return 0
+    fi
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  log "bench/run.sh: $name did not start:"
+  cat "$tmp/$name.err" >&2
+  exit 1
+}
+
+stop_process() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local kept=()
+  for p in "${pids[@]}"; do [ "$p" = "$1" ] || kept+=("$p"); done
+  pids=("${kept[@]+"${kept[@]}"}")
+}
+
+start_pincer() { # NAME DURABILITY -> PORT, PID
+  rm -rf "$tmp/$1"
+  start_process "$1" "$pincer" serve --host 127.0.0.1 --port 0 --data-dir "$tmp/$1" \
+    --durability "$2" --log-level warn
+}
+
+# run_wrk SECS SCRIPT URL [ARGS...] -> prints "ok_per_s non2xx p50_us p99_us"
+run_wrk() {
+  local secs="$1" script="$2" url="$3"; shift 3
+  local out
+  out="$(wrk -t2 -c64 -d"${secs}s" -s "$script" "$url" -- "$@" 2>&1)" || {
+    log "wrk failed: $out"; exit 1; }
+  local line
+  line="$(grep '^BENCH ' <<<"$out" || true)"
+  [ -n "$line" ] || { log "wrk printed no BENCH line: $out"; exit 1; }
+  awk '{
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    ok = v["requests"] - v["non2xx"];
+    printf "%.0f %d %d %d\n", ok / (v["duration_us"] / 1e6), v["non2xx"] + v["socket_errors"],
+      v["p50_us"], v["p99_us"]
+  }' <<<"$line"
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+sum() { tr ' ' '\n' | awk '{s+=$1} END {print s+0}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; }
+human() { awk -v x="$1" 'BEGIN {
+  if (x >= 1e6) printf "%.2f M", x / 1e6; else if (x >= 1e3) printf "%.1f k", x / 1e3; else printf "%d", x }'; }
+
+log "pincer benchmarks: $runs round(s), wrk -t2 -c64 -d${duration}s, replay of $events events"
+log "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
+log "data folders in $tmp ($(stat -f -c %T "$tmp"))"
+
+# -- 1. GET /api/v1/container/namespaces vs a bare RESTinio handler ------------
+log ""
+log "[1/3] GET /api/v1/container/namespaces: actor path vs bare RESTinio handler"
+start_pincer get os
+get_port=$PORT get_pid=$PID
+for i in $(seq 1 10); do
+  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
+    -d "{\"name\":\"bench-ns-$i\",\"description\":\"namespace $i of the GET benchmark\"}" \
+    "http://127.0.0.1:$get_port/api/v1/container/namespaces" \
+    || { log "cannot create namespace bench-ns-$i"; exit 1; }
+done
+curl -sf -o "$tmp/list.json" "http://127.0.0.1:$get_port/api/v1/container/namespaces"
+count="$(grep -o '"name"' "$tmp/list.json" | wc -l)"
+[ "$count" -eq 10 ] || { log "expected 10 namespaces, the server lists $count"; exit 1; }
+# The bare handler answers the very bytes pincer answers, so that both sides
+# pay the same for the response size (kernel copies, wrk's parsing).
+start_process bare "$bench" bare-server --host 127.0.0.1 --port 0 --body-file "$tmp/list.json"
+bare_port=$PORT bare_pid=$PID
+actor_url="http://127.0.0.1:$get_port/api/v1/container/namespaces"
+bare_url="http://127.0.0.1:$bare_port/api/v1/container/namespaces"
+run_wrk 1 bench/get.lua "$actor_url" >/dev/null   # warm-up
+run_wrk 1 bench/get.lua "$bare_url" >/dev/null
+get_actor="" get_bare="" get_bad=0
+for r in $(seq 1 "$runs"); do
+  out="$(run_wrk "$duration" bench/get.lua "$actor_url")"
+  read -r a_rps a_bad a_p50 a_p99 <<<"$out"
+  out="$(run_wrk "$duration" bench/get.lua "$bare_url")"
+  read -r b_rps b_bad b_p50 b_p99 <<<"$out"
+  log "  round $r: actor $a_rps req/s (p50 ${a_p50} us, p99 ${a_p99} us, bad $a_bad)," \
+      "bare $b_rps req/s (p50 ${b_p50} us, p99 ${b_p99} us, bad $b_bad)"
+  get_actor+=" $a_rps" get_bare+=" $b_rps"
+  get_bad=$((get_bad + a_bad + b_bad))
+done
+stop_process "$get_pid"
+stop_process "$bare_pid"
+get_actor_med="$(median <<<"$get_actor")"
+get_bare_med="$(median <<<"$get_bare")"
+get_ratio="$(ratio "$get_actor_med" "$get_bare_med")"
+
+# -- 2. POST /api/v1/container/namespaces: fsync vs os -------------------------
+log ""
+log "[2/3] POST /api/v1/container/namespaces (new namespace per request): fsync vs os"
+post_fsync="" post_os="" post_bad=0
+for r in $(seq 1 "$runs"); do
+  line="  round $r:"
+  for mode in fsync os; do
+    start_pincer "post-$mode" "$mode"
+    out="$(run_wrk "$duration" bench/post.lua "http://127.0.0.1:$PORT" "r$r$mode")"
+    read -r rps bad p50 p99 <<<"$out"
+    stop_process "$PID"
+    rm -rf "$tmp/post-$mode"
+    line+=" $mode $rps writes/s (p50 ${p50} us, p99 ${p99} us, non-2xx $bad)"
+    post_bad=$((post_bad + bad))
+    if [ "$mode" = fsync ]; then post_fsync+=" $rps"; else post_os+=" $rps"; fi
+  done
+  log "$line"
+done
+post_fsync_med="$(median <<<"$post_fsync")"
+post_os_med="$(median <<<"$post_os")"
+post_ratio="$(ratio "$post_fsync_med" "$post_os_med")"
+
+# -- 3. audit projection replay vs raw scan ------------------------------------
+log ""
+log "[3/3] replay of the audit projection over $events synthetic events vs a raw read_all scan"
+replay_line="$("$bench" replay --events "$events" --runs "$runs" --dir "$tmp")"
+log "  $replay_line"
+replay_eps="$(sed -n 's/.*replay_eps=\([0-9]*\).*/\1/p' <<<"$replay_line")"
+scan_eps="$(sed -n 's/.*scan_eps=\([0-9]*\).*/\1/p' <<<"$replay_line")"
+replay_ratio="$(ratio "$replay_eps" "$scan_eps")"
+
+# -- table ---------------------------------------------------------------------
+failed=0
+verdict() { if "$@"; then echo pass; else echo FAIL; fi; }
+get_ok() { ge "$get_ratio" 0.5 && [ "$get_bad" -eq 0 ]; }
+post_ok() { ge "$post_fsync_med" 20000 && ge "$post_ratio" 0.5 && [ "$post_bad" -eq 0 ]; }
+replay_ok() { ge "$replay_eps" 1000000; }
+get_v="$(verdict get_ok)"; post_v="$(verdict post_ok)"; replay_v="$(verdict replay_ok)"
+[ "$get_v" = pass ] && [ "$post_v" = pass ] && [ "$replay_v" = pass ] || failed=1
+get_note="" post_note=""
+[ "$get_bad" -eq 0 ] || get_note=" ($get_bad non-2xx/errors!)"
+[ "$post_bad" -eq 0 ] || post_note=" ($post_bad non-2xx/errors!)"
+
+echo ""
+echo "pincer benchmarks ($runs round(s), median; wrk -t2 -c64 -d${duration}s; $(uptime | sed 's/.*load average: /load /'))"
+echo ""
+echo "| benchmark | measured | baseline | ratio | target | pass/fail |"
+echo "|---|---|---|---|---|---|"
+echo "| GET /api/v1/container/namespaces (10 namespaces, actor path) | $(human "$get_actor_med") req/s$get_note | bare RESTinio handler: $(human "$get_bare_med") req/s | $get_ratio | ratio >= 0.50 | $get_v |"
+echo "| POST /api/v1/container/namespaces, --durability fsync, 64 clients | $(human "$post_fsync_med") writes/s (2xx)$post_note | --durability os: $(human "$post_os_med") writes/s | $post_ratio | >= 20 k/s and ratio >= 0.50 | $post_v |"
+echo "| replay of the audit projection, $(human "$events") events | $(human "$replay_eps") events/s | raw read_all scan: $(human "$scan_eps") events/s | $replay_ratio | >= 1 M events/s | $replay_v |"
+
+if [ "$strict" -eq 1 ] && [ "$failed" -ne 0 ]; then
+  exit 1
+fi
+exit 0
