@@ -9,6 +9,9 @@
 #include "actors/audit_actor.hpp"
 #include "actors/directory.hpp"
 #include "actors/event_log.hpp"
+#include "actors/mount_actor.hpp"
+#include "actors/runtime_actor.hpp"
+#include "actors/workspace.hpp"
 #include "actors/tail.hpp"
 #include "events/catalog.hpp"
 #include "events/time.hpp"
@@ -34,6 +37,9 @@ public:
     namespace_context ctx{store_, log_, cfg_.data_dir};
     directory_ = system_.spawn(pincer::directory, ctx, cfg_.assistant_name);
     wait_until_ready(directory_, list_atom::value);
+    workspace_ = spawn_workspace(system_, store_, log_, cfg_.data_dir, true);
+    mounts_ = system_.spawn(mount_policy, store_, log_, directory_, make_mount_context());
+    runtime_ = system_.spawn(runtime_behavior, make_runtime_settings(), runner_, store_, log_);
     audit_ = system_.spawn(pincer::audit_log, store_);
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(audit_));
     for (size_t i = 0; i < bridge_count; ++i)
@@ -62,6 +68,9 @@ public:
     for (auto& b : bridges_)
       caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(workspace_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(mounts_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(runtime_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(audit_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(log_, caf::exit_reason::user_shutdown);
   }
@@ -142,6 +151,33 @@ public:
     ask(directory_, std::move(done), merge_atom::value, std::move(body));
   }
 
+  // -- container runtime, image and mounts -----------------------------------
+
+  void runtime(bool refresh, reply_handler done) override {
+    ask(runtime_, std::move(done), caf::get_atom::value, runtime_atom::value, refresh);
+  }
+
+  void build_image(json body, request_meta meta, reply_handler done) override {
+    ask_within(cfg_.build_timeout + std::chrono::minutes{1}, runtime_, std::move(done),
+               build_atom::value, std::move(body), std::move(meta));
+  }
+
+  void image_status(std::string tag, reply_handler done) override {
+    ask(runtime_, std::move(done), status_atom::value, std::move(tag));
+  }
+
+  void mount_allowlist(reply_handler done) override {
+    ask(mounts_, std::move(done), caf::get_atom::value, allowlist_atom::value);
+  }
+
+  void set_mount_allowlist(json body, request_meta meta, reply_handler done) override {
+    ask(mounts_, std::move(done), allowlist_atom::value, std::move(body), std::move(meta));
+  }
+
+  void validate_mount(json body, request_meta meta, reply_handler done) override {
+    ask(mounts_, std::move(done), validate_atom::value, std::move(body), std::move(meta));
+  }
+
   void audit_log(const query_params& q, reply_handler done) override {
     ask(audit_, std::move(done), query_atom::value, q);
   }
@@ -185,9 +221,33 @@ private:
                    }});
   }
 
+  runtime_settings make_runtime_settings() const {
+    runtime_settings out;
+    out.configured = parse_backend(cfg_.runtime);
+    out.default_image = cfg_.agent_image;
+    out.build_context = cfg_.image_context;
+    out.build_file = cfg_.image_file;
+    out.build_timeout = cfg_.build_timeout;
+    return out;
+  }
+
+  mount_context make_mount_context() const {
+    mount_context out;
+    if (auto home = std::getenv("HOME"))
+      out.home = home;
+    out.protected_paths = cfg_.protected_paths;
+    out.protected_paths.push_back(std::filesystem::absolute(cfg_.data_dir).string());
+    return out;
+  }
+
   template <class Handle, class... Ts>
   void ask(const Handle& target, reply_handler done, Ts... xs) {
-    auto timeout = cfg_.request_timeout;
+    ask_within(cfg_.request_timeout, target, std::move(done), std::move(xs)...);
+  }
+
+  template <class Handle, class... Ts>
+  void ask_within(std::chrono::milliseconds timeout, const Handle& target, reply_handler done,
+                  Ts... xs) {
     run([=](caf::event_based_actor* self) {
       self->request(target, timeout, xs...)
         .then([done](reply& r) { done(std::move(r)); },
@@ -202,6 +262,10 @@ private:
   event_log_actor log_;
   directory_actor directory_;
   audit_actor audit_;
+  caf::actor workspace_;
+  mount_actor mounts_;
+  std::shared_ptr<process_runner> runner_ = std::make_shared<process_runner>();
+  runtime_actor runtime_;
   std::vector<caf::actor> bridges_;
   std::atomic<size_t> next_bridge_{0};
   std::atomic<bool> stopped_{false};

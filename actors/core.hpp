@@ -50,6 +50,12 @@ struct core_config {
   std::string assistant_name = "Andy";
   std::chrono::milliseconds request_timeout{10000};
   bool in_memory = false;                ///< Tests: memory store, no RocksDB.
+  std::string runtime = "auto";          ///< `auto|docker|podman|apple_container`.
+  std::string agent_image = "pincer-agent:latest";
+  std::string image_context;             ///< Folder with the agent image definition.
+  std::string image_file = "Dockerfile"; ///< Relative to the context, or absolute.
+  std::chrono::milliseconds build_timeout{30 * 60 * 1000};
+  std::vector<std::string> protected_paths; ///< Never mountable, besides the data folder.
 };
 
 /// The actor system and every actor of pincer, behind a plain C++ facade so
@@ -95,6 +101,18 @@ public:
   virtual void put_instructions(std::string name, json body, request_meta meta,
                                 reply_handler done) = 0;
   virtual void merge_instructions(json body, reply_handler done) = 0;
+
+  // -- container runtime, image and mounts -----------------------------------
+
+  /// `GET /container/runtime`; `refresh` detects again first.
+  virtual void runtime(bool refresh, reply_handler done) = 0;
+  /// `POST /container/image/build`; answers when the build ends.
+  virtual void build_image(json body, request_meta meta, reply_handler done) = 0;
+  /// `GET /container/image/status`; an empty tag means the agent image.
+  virtual void image_status(std::string tag, reply_handler done) = 0;
+  virtual void mount_allowlist(reply_handler done) = 0;
+  virtual void set_mount_allowlist(json body, request_meta meta, reply_handler done) = 0;
+  virtual void validate_mount(json body, request_meta meta, reply_handler done) = 0;
 
   // -- monitoring -------------------------------------------------------------
 

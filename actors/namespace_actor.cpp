@@ -77,13 +77,11 @@ void write_files(const namespace_context& ctx, const std::string& stream,
   auto name = stream == global_instructions_stream ? std::string{"global"}
                                                     : ns.object.value("name", "");
   auto path = instructions_path(ctx.data_dir, name);
-  bool created = false, instructions = false;
-  for (auto& e : applied) {
-    created = created || e.type == event_types::namespace_created;
+  bool instructions = false;
+  for (auto& e : applied)
     instructions = instructions || e.type == event_types::instructions_updated;
-  }
-  if (!instructions && !(created && !std::filesystem::exists(path)))
-    return;
+  if (!instructions)
+    return; // New folders are made by the workspace actor, off the request path.
   if (auto ok = write_file_atomic(path, ns.instructions); !ok)
     spdlog::error("cannot write {}: {}", path, ok.err().message);
 }

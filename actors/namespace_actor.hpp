@@ -31,7 +31,7 @@ result<unit> rebuild(const event_store& store, const std::string& stream, namesp
 /// The CLAUDE.md path of a namespace (`groups/<name>/`), or of `global`.
 std::string instructions_path(const std::string& data_dir, const std::string& name);
 
-/// Brings files on disk in line with applied events (folder, CLAUDE.md).
+/// Writes CLAUDE.md when applied events changed the instructions.
 void write_files(const namespace_context& ctx, const std::string& stream,
                  const namespace_state& ns, const std::vector<envelope>& applied);
 

@@ -83,12 +83,42 @@ std::vector<endpoint> endpoints(json openapi) {
      }},
     {m::del, ns_name,
      [](core& c, const http_request& r, reply_handler done) {
-       auto force = parse_force(r.query);
+       auto force = parse_flag(r.query, "force");
        if (!force) {
          done(force.err());
          return;
        }
        c.delete_namespace(r.param("name"), *force, r.meta, std::move(done));
+     }},
+    {m::get, api("/container/runtime"),
+     [](core& c, const http_request& r, reply_handler done) {
+       auto refresh = parse_flag(r.query, "refresh");
+       if (!refresh) {
+         done(refresh.err());
+         return;
+       }
+       c.runtime(*refresh, std::move(done));
+     }},
+    {m::post, api("/container/image/build"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.build_image(r.body, r.meta, std::move(done));
+     }},
+    {m::get, api("/container/image/status"),
+     [](core& c, const http_request& r, reply_handler done) {
+       auto tag = r.query.find("imageTag");
+       c.image_status(tag == r.query.end() ? std::string{} : tag->second, std::move(done));
+     }},
+    {m::get, api("/container/mount/allowlist"),
+     [](core& c, const http_request&, reply_handler done) {
+       c.mount_allowlist(std::move(done));
+     }},
+    {m::put, api("/container/mount/allowlist"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.set_mount_allowlist(r.body, r.meta, std::move(done));
+     }},
+    {m::post, api("/container/mount/validate"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.validate_mount(r.body, r.meta, std::move(done));
      }},
     {m::get, api("/container/audit-log"),
      [](core& c, const http_request& r, reply_handler done) {

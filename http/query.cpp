@@ -83,15 +83,15 @@ result<query_params> parse_query_string(std::string_view text) {
   return out;
 }
 
-result<bool> parse_force(const query_params& q) {
-  auto i = q.find("force");
+result<bool> parse_flag(const query_params& q, const std::string& key) {
+  auto i = q.find(key);
   if (i == q.end())
     return false;
   if (i->second == "true")
     return true;
   if (i->second == "false")
     return false;
-  return invalid("force", "force must be true or false.");
+  return invalid(key, key + " must be true or false.");
 }
 
 result<std::optional<uint64_t>> parse_after(const query_params& q) {

@@ -18,8 +18,8 @@ std::optional<std::string> percent_decode(std::string_view text,
 /// a repeated key wins. Fails with `validation_failed` (field `query`).
 result<query_params> parse_query_string(std::string_view text);
 
-/// `?force=true|false` (default false); anything else fails with field `force`.
-result<bool> parse_force(const query_params& q);
+/// A `?key=true|false` flag (default false); anything else fails with field `key`.
+result<bool> parse_flag(const query_params& q, const std::string& key);
 
 /// `?after=N` as a non-negative integer; nullopt when absent. Anything else
 /// fails with field `after`.

@@ -249,9 +249,9 @@ struct http_server::impl {
 
   /// Pings open streams and drops finished ones until the server stops.
   void run_heartbeat() {
-    auto period = std::max<std::chrono::milliseconds>(
-      std::chrono::seconds{1},
-      std::chrono::duration_cast<std::chrono::milliseconds>(cfg.handle_request_timeout) / 3);
+    auto period = std::clamp<std::chrono::milliseconds>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(cfg.handle_request_timeout) / 3,
+      std::chrono::seconds{1}, std::chrono::seconds{10});
     std::unique_lock<std::mutex> lock{streams_mtx};
     while (!state->stopping.load()) {
       streams_cv.wait_for(lock, period, [this] { return state->stopping.load(); });
@@ -288,7 +288,10 @@ struct http_server::impl {
     }
     for (auto& s : open_streams)
       s->finish();
-    auto deadline = std::chrono::steady_clock::now() + cfg.handle_request_timeout
+    // Long requests (image builds) are not waited for beyond the usual limit.
+    auto deadline = std::chrono::steady_clock::now()
+                    + std::min<std::chrono::seconds>(cfg.handle_request_timeout,
+                                                     std::chrono::seconds{15})
                     + std::chrono::seconds{1};
     if (!state->wait_idle(deadline))
       spdlog::warn("http: stopping with unanswered requests");

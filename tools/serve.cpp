@@ -1,4 +1,5 @@
 #include <csignal>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -22,6 +23,11 @@ struct serve_options {
   std::string api_key_file;
   std::string assistant_name = "Andy";
   std::string log_level = "info";
+  std::string runtime = "auto";
+  std::string agent_image = "pincer-agent:latest";
+  std::string image_context = PINCER_CONTAINER_DIR "/agent";
+  std::string image_file = "Dockerfile";
+  int build_timeout_secs = 1800;
 };
 
 std::string trim(const std::string& s) {
@@ -86,6 +92,13 @@ int serve(const serve_options& o) {
   cc.data_dir = o.data_dir;
   cc.sync = o.durability == "fsync";
   cc.assistant_name = o.assistant_name;
+  cc.runtime = o.runtime;
+  cc.agent_image = o.agent_image;
+  cc.image_context = o.image_context;
+  cc.image_file = o.image_file;
+  cc.build_timeout = std::chrono::seconds{o.build_timeout_secs};
+  if (!o.api_key_file.empty())
+    cc.protected_paths.push_back(std::filesystem::absolute(o.api_key_file).string());
   auto c = core::start(cc);
   if (!c) {
     std::cerr << "pincer: " << c.err().message << '\n';
@@ -95,6 +108,8 @@ int serve(const serve_options& o) {
   hc.host = o.host;
   hc.port = o.port;
   hc.api_keys = std::move(*keys);
+  // Image builds answer when they end: the HTTP limit leaves room for them.
+  hc.handle_request_timeout = std::chrono::seconds{o.build_timeout_secs + 120};
   auto server = http_server::start(**c, hc);
   if (!server) {
     std::cerr << "pincer: " << server.err().message << '\n';
@@ -127,6 +142,17 @@ void add_serve_command(CLI::App& app, command_action& action) {
     ->capture_default_str();
   cmd->add_option("--log-level", o->log_level, "trace|debug|info|warn|error|off")
     ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+    ->capture_default_str();
+  cmd->add_option("--runtime", o->runtime, "Container runtime")
+    ->check(CLI::IsMember({"auto", "docker", "podman", "apple_container"}))
+    ->capture_default_str();
+  cmd->add_option("--agent-image", o->agent_image, "Agent image tag")->capture_default_str();
+  cmd->add_option("--image-context", o->image_context, "Folder with the agent image definition")
+    ->capture_default_str();
+  cmd->add_option("--image-file", o->image_file, "Image definition file in that folder")
+    ->capture_default_str();
+  cmd->add_option("--build-timeout", o->build_timeout_secs, "Image build limit in seconds")
+    ->check(CLI::Range(10, 24 * 3600))
     ->capture_default_str();
   cmd->callback([o, &action] { action = [o] { return serve(*o); }; });
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "actors/event_log.hpp"
+#include "actors/workspace.hpp"
 #include "storage/files.hpp"
 #include "tests/actors/fixture.hpp"
 #include "tests/storage/temp_dir.hpp"
@@ -17,6 +18,7 @@ struct directory_fixture : deterministic_fixture {
   std::shared_ptr<event_store> store{make_memory_store()};
   event_log_actor log = track(spawn_event_log(sys, store, false));
   directory_actor directory = spawn_directory();
+  caf::actor workspace = track(spawn_workspace(sys, store, log, dir.path().string(), false));
   request_meta meta{"key:test", "req-1"};
 
   directory_actor spawn_directory() {
@@ -38,7 +40,7 @@ struct directory_fixture : deterministic_fixture {
 
 BOOST_FIXTURE_TEST_SUITE(actors_directory, directory_fixture)
 
-BOOST_AUTO_TEST_CASE(creating_a_namespace_answers_201_with_defaults_and_writes_its_folder) {
+BOOST_AUTO_TEST_CASE(creating_a_namespace_answers_201_with_defaults_and_the_workspace_makes_its_folder) {
   auto r = create(json{{"name", "reporting"}, {"description", "Reports"}});
   BOOST_REQUIRE(r);
   BOOST_TEST(r->status == 201);

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -61,6 +62,14 @@ inline std::string file_text(const std::filesystem::path& path) {
   return text.str();
 }
 
+/// Waits (up to 5 s) for a file the server materialises after answering,
+/// then returns its text, or "<missing>".
+inline std::string eventual_file_text(const std::filesystem::path& path) {
+  for (int i = 0; i < 500 && !std::filesystem::exists(path); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  return file_text(path);
+}
+
 /// Checks the error envelope of a non-2xx answer: exact status, exact keys,
 /// `error.code`, a `requestId` equal to the `X-Request-Id` header and, when
 /// `field` is given, `error.details.field`.
@@ -98,6 +107,12 @@ struct server_fixture {
     start();
   }
 
+  /// Tag for fixtures that call `start` themselves, with their own options.
+  struct deferred_start {};
+
+  /// Prepares the folders but starts no server.
+  explicit server_fixture(deferred_start) : data(root.sub("data")) {}
+
   /// Starts the server on `data` (again).
   void start(std::vector<std::string> extra_args = {}, const env_changes& env = {}) {
     client.reset();
@@ -125,6 +140,8 @@ struct server_fixture {
     auto res = client->post(namespaces, extra);
     BOOST_TEST_REQUIRE(res.status == 201, "POST " << name << ": " << res.status << " "
                                                   << res.body);
+    // The folder follows the 201: wait for it so file checks are stable.
+    eventual_file_text(std::filesystem::path{data} / "groups" / name / "CLAUDE.md");
     return res.json_body();
   }
 

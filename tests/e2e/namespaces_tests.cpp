@@ -51,8 +51,9 @@ BOOST_AUTO_TEST_CASE(creating_a_namespace_answers_201_with_the_published_shape) 
   BOOST_TEST(ns["containerConfig"]["additionalMounts"] == json::array());
   BOOST_TEST(is_rfc3339_ms(ns["createdAt"].get<std::string>()));
   BOOST_TEST(ns["createdAt"] == ns["updatedAt"]);
-  BOOST_TEST(file_text(std::filesystem::path{data} / "groups" / "telegram-support" / "CLAUDE.md")
-             == "");
+  BOOST_TEST(
+    eventual_file_text(std::filesystem::path{data} / "groups" / "telegram-support" / "CLAUDE.md")
+    == "");
 }
 
 BOOST_AUTO_TEST_CASE(a_main_namespace_does_not_require_a_trigger_by_default) {

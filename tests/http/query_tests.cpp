@@ -42,11 +42,11 @@ BOOST_AUTO_TEST_CASE(a_broken_query_string_fails_on_field_query) {
 }
 
 BOOST_AUTO_TEST_CASE(force_accepts_only_true_or_false) {
-  BOOST_TEST(*parse_force({}) == false);
-  BOOST_TEST(*parse_force({{"force", "true"}}) == true);
-  BOOST_TEST(*parse_force({{"force", "false"}}) == false);
+  BOOST_TEST(*parse_flag({}, "force") == false);
+  BOOST_TEST(*parse_flag({{"force", "true"}}, "force") == true);
+  BOOST_TEST(*parse_flag({{"force", "false"}}, "force") == false);
   for (std::string bad : {"", "1", "yes", "TRUE", "true "}) {
-    auto r = parse_force({{"force", bad}});
+    auto r = parse_flag({{"force", bad}}, "force");
     BOOST_REQUIRE(!r);
     BOOST_TEST((r.err().code == ec::validation_failed));
     BOOST_TEST(r.err().field == "force");
