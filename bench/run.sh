@@ -123,7 +123,7 @@ log "data folders in $tmp ($(stat -f -c %T "$tmp"))"
 
 # -- 1. GET /api/v1/container/namespaces vs a bare RESTinio handler ------------
 log ""
-log "[1/3] GET /api/v1/container/namespaces: actor path vs bare RESTinio handler"
+log "[1/4] GET /api/v1/container/namespaces: actor path vs bare RESTinio handler"
 start_pincer get os
 get_port=$PORT get_pid=$PID
 for i in $(seq 1 10); do
@@ -162,7 +162,7 @@ get_ratio="$(ratio "$get_actor_med" "$get_bare_med")"
 
 # -- 2. POST /api/v1/container/namespaces: fsync vs os -------------------------
 log ""
-log "[2/3] POST /api/v1/container/namespaces (new namespace per request): fsync vs os"
+log "[2/4] POST /api/v1/container/namespaces (new namespace per request): fsync vs os"
 post_fsync="" post_os="" post_bad=0
 for r in $(seq 1 "$runs"); do
   line="  round $r:"
@@ -184,12 +184,30 @@ post_ratio="$(ratio "$post_fsync_med" "$post_os_med")"
 
 # -- 3. audit projection replay vs raw scan ------------------------------------
 log ""
-log "[3/3] replay of the audit projection over $events synthetic events vs a raw read_all scan"
+log "[3/4] replay of the audit projection over $events synthetic events vs a raw read_all scan"
 replay_line="$("$bench" replay --events "$events" --runs "$runs" --dir "$tmp")"
 log "  $replay_line"
 replay_eps="$(sed -n 's/.*replay_eps=\([0-9]*\).*/\1/p' <<<"$replay_line")"
 scan_eps="$(sed -n 's/.*scan_eps=\([0-9]*\).*/\1/p' <<<"$replay_line")"
 replay_ratio="$(ratio "$replay_eps" "$scan_eps")"
+
+# -- 4. container start-to-exit: runtime layer vs podman run -------------------
+log ""
+log "[4/4] container start-to-exit through pincer's runtime layer vs podman run directly"
+if [ -z "${CONTAINERS_CONF:-}" ]; then
+  bash scripts/podman.sh conf "$tmp/containers.conf"
+  export CONTAINERS_CONF="$tmp/containers.conf"
+fi
+container_tag="localhost/pincer-agent-bench:latest"
+bash scripts/podman.sh build-test-agent "$build_dir" "$container_tag" >/dev/null
+container_runs=20
+[ "$duration" -le 2 ] && container_runs=5
+container_line="$("$bench" container --image "$container_tag" --runs "$container_runs")"
+log "  $container_line"
+podman rmi -f "$container_tag" >/dev/null 2>&1 || true
+direct_ms="$(sed -n 's/.*direct_ms=\([0-9.]*\).*/\1/p' <<<"$container_line")"
+layer_ms="$(sed -n 's/.*pincer_ms=\([0-9.]*\).*/\1/p' <<<"$container_line")"
+container_ratio="$(ratio "$layer_ms" "$direct_ms")"
 
 # -- table ---------------------------------------------------------------------
 failed=0
@@ -197,8 +215,10 @@ verdict() { if "$@"; then echo pass; else echo FAIL; fi; }
 get_ok() { ge "$get_ratio" 0.5 && [ "$get_bad" -eq 0 ]; }
 post_ok() { ge "$post_fsync_med" 20000 && ge "$post_ratio" 0.5 && [ "$post_bad" -eq 0 ]; }
 replay_ok() { ge "$replay_eps" 1000000; }
+container_ok() { ge 1.10 "$container_ratio"; }
 get_v="$(verdict get_ok)"; post_v="$(verdict post_ok)"; replay_v="$(verdict replay_ok)"
-[ "$get_v" = pass ] && [ "$post_v" = pass ] && [ "$replay_v" = pass ] || failed=1
+container_v="$(verdict container_ok)"
+[ "$get_v" = pass ] && [ "$post_v" = pass ] && [ "$replay_v" = pass ] && [ "$container_v" = pass ] || failed=1
 get_note="" post_note=""
 [ "$get_bad" -eq 0 ] || get_note=" ($get_bad non-2xx/errors!)"
 [ "$post_bad" -eq 0 ] || post_note=" ($post_bad non-2xx/errors!)"
@@ -211,6 +231,7 @@ echo "|---|---|---|---|---|---|"
 echo "| GET /api/v1/container/namespaces (10 namespaces, actor path) | $(human "$get_actor_med") req/s$get_note | bare RESTinio handler: $(human "$get_bare_med") req/s | $get_ratio | ratio >= 0.50 | $get_v |"
 echo "| POST /api/v1/container/namespaces, --durability fsync, 64 clients | $(human "$post_fsync_med") writes/s (2xx)$post_note | --durability os: $(human "$post_os_med") writes/s | $post_ratio | >= 20 k/s and ratio >= 0.50 | $post_v |"
 echo "| replay of the audit projection, $(human "$events") events | $(human "$replay_eps") events/s | raw read_all scan: $(human "$scan_eps") events/s | $replay_ratio | >= 1 M events/s | $replay_v |"
+echo "| container start-to-exit through the runtime layer (median of $container_runs) | $layer_ms ms | podman run spawned directly: $direct_ms ms | $container_ratio | ratio <= 1.10 | $container_v |"
 
 if [ "$strict" -eq 1 ] && [ "$failed" -ne 0 ]; then
   exit 1
