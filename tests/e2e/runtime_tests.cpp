@@ -42,7 +42,7 @@ command_result shell(const std::string& command) {
   return out;
 }
 
-std::string quoted(const std::string& s) {
+std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s)
     out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
@@ -58,8 +58,8 @@ void ensure_containers_conf() {
     return;
   static scratch_dir folder;
   auto file = folder.sub("containers.conf");
-  auto r = shell(quoted(std::string{PINCER_SOURCE_DIR} + "/scripts/podman.sh") + " conf "
-                 + quoted(file));
+  auto r = shell(shell_quote(std::string{PINCER_SOURCE_DIR} + "/scripts/podman.sh") + " conf "
+                 + shell_quote(file));
   BOOST_TEST_REQUIRE(r.exit_code == 0, "scripts/podman.sh conf failed:\n" << r.output);
   ::setenv("CONTAINERS_CONF", file.c_str(), 1);
 }
@@ -71,8 +71,8 @@ const std::string& agent_context() {
   static const std::string ctx = [] {
     auto build_dir = std::filesystem::path{PINCER_AGENT_BINARY}.parent_path().string();
     auto dir = folder.sub("context");
-    auto r = shell(quoted(std::string{PINCER_SOURCE_DIR} + "/scripts/podman.sh")
-                   + " prepare-test-agent " + quoted(build_dir) + " " + quoted(dir));
+    auto r = shell(shell_quote(std::string{PINCER_SOURCE_DIR} + "/scripts/podman.sh")
+                   + " prepare-test-agent " + shell_quote(build_dir) + " " + shell_quote(dir));
     BOOST_TEST_REQUIRE(r.exit_code == 0, "prepare-test-agent failed:\n" << r.output);
     std::ofstream broken{dir + "/Broken.Containerfile"};
     broken << "FROM scratch\n"
@@ -127,7 +127,7 @@ struct podman_fixture : server_fixture {
 
   ~podman_fixture() {
     for (auto& tag : tags)
-      shell("podman rmi -f " + quoted(tag));
+      shell("podman rmi -f " + shell_quote(tag));
   }
 
   /// (Re)starts the server with `file` as the image definition.
@@ -248,7 +248,7 @@ BOOST_FIXTURE_TEST_CASE(building_the_image_makes_it_ready, podman_fixture) {
   BOOST_TEST(after.at("build").at("lastBuildAt").is_string());
 
   // The image is really there.
-  auto inspect = shell("podman image inspect --format '{{.Id}}' " + quoted(tag));
+  auto inspect = shell("podman image inspect --format '{{.Id}}' " + shell_quote(tag));
   BOOST_TEST(inspect.exit_code == 0, inspect.output);
   BOOST_TEST(inspect.output.find(after.at("imageId").get<std::string>().substr(7)) != std::string::npos);
 
