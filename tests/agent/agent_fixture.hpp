@@ -11,8 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/agent/child_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace pincer::test {
+
+/// A fresh folder, removed at the end of the test.
+using scratch_dir = temp_dir;
 
 /// The built pincer-agent executable.
 inline const std::string agent_binary = PINCER_AGENT_BINARY;
@@ -24,38 +28,6 @@ inline const std::string pincer_end = "---PINCER_OUTPUT_END---";
 /// The marker lines of the NanoClaw agent runner.
 inline const std::string nanoclaw_start = "---NANOCLAW_OUTPUT_START---";
 inline const std::string nanoclaw_end = "---NANOCLAW_OUTPUT_END---";
-
-/// A fresh directory under the system temp folder, removed on destruction.
-class scratch_dir {
-public:
-  scratch_dir() {
-    auto pattern = (std::filesystem::temp_directory_path() / "pincer-agent-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-
-  ~scratch_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  /// The directory itself.
-  const std::filesystem::path& path() const {
-    return path_;
-  }
-
-  /// A path inside the directory.
-  std::filesystem::path sub(const std::string& name) const {
-    return path_ / name;
-  }
-
-private:
-  std::filesystem::path path_;
-};
 
 /// The JSON of every complete block framed by `start` / `end` lines in `out`.
 inline std::vector<nlohmann::json> output_blocks(const std::string& out,

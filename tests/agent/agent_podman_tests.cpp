@@ -22,7 +22,7 @@ const std::string& containers_conf_env() {
     if (auto env = std::getenv("CONTAINERS_CONF"); env != nullptr && *env != '\0')
       return "CONTAINERS_CONF=" + std::string{env};
     static scratch_dir conf_dir;
-    auto path = conf_dir.sub("containers.conf").string();
+    auto path = conf_dir.at("containers.conf").string();
     auto res = run_process({"bash", podman_script, "conf", path});
     if (res.code != 0)
       BOOST_FAIL("scripts/podman.sh conf failed (" << res.code << "): " << res.err);
@@ -52,7 +52,7 @@ void ensure_image() {
     return;
   scratch_dir ctx;
   prepare_context(ctx.path());
-  auto res = podman({"build", "-q", "-t", image_tag, "-f", (ctx.sub("Containerfile")).string(),
+  auto res = podman({"build", "-q", "-t", image_tag, "-f", (ctx.at("Containerfile")).string(),
                      ctx.path().string()});
   BOOST_REQUIRE_MESSAGE(res.code == 0,
                         "podman build failed (" << res.code << "):\n" << res.out << res.err);
@@ -82,7 +82,7 @@ struct podman_fixture {
   }
 
   std::filesystem::path ipc() const {
-    return dir.sub("ipc");
+    return dir.at("ipc");
   }
 
   /// `podman run -i --rm --network none -v <ipc>:/workspace/ipc` plus `extra` mount args.
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_SUITE(agent_podman)
 
 BOOST_AUTO_TEST_CASE(podman_conf_writes_runc_cgroupfs_and_the_hard_nofile_limit_idempotently) {
   scratch_dir dir;
-  auto path = dir.sub("conf") / "containers.conf";
+  auto path = dir.at("conf") / "containers.conf";
   auto first = run_process({"bash", podman_script, "conf", path.string()});
   BOOST_REQUIRE_MESSAGE(first.code == 0, first.err);
   auto text = slurp(path);
@@ -129,9 +129,9 @@ BOOST_AUTO_TEST_CASE(podman_conf_writes_runc_cgroupfs_and_the_hard_nofile_limit_
 BOOST_AUTO_TEST_CASE(the_test_agent_context_holds_the_containerfile_busybox_and_the_agent) {
   scratch_dir ctx;
   prepare_context(ctx.path());
-  BOOST_TEST(slurp(ctx.sub("Containerfile")).find("FROM scratch") != std::string::npos);
-  BOOST_TEST(access(ctx.sub("bin/busybox").c_str(), X_OK) == 0);
-  BOOST_TEST(access(ctx.sub("bin/pincer-agent").c_str(), X_OK) == 0);
+  BOOST_TEST(slurp(ctx.at("Containerfile")).find("FROM scratch") != std::string::npos);
+  BOOST_TEST(access(ctx.at("bin/busybox").c_str(), X_OK) == 0);
+  BOOST_TEST(access(ctx.at("bin/pincer-agent").c_str(), X_OK) == 0);
   prepare_context(ctx.path());
   BOOST_TEST(file_names(ctx.path()) == (std::vector<std::string>{"Containerfile", "bin"}));
 }
@@ -197,8 +197,8 @@ BOOST_FIXTURE_TEST_CASE(a_send_directive_in_a_container_leaves_a_message_file_on
 
 BOOST_FIXTURE_TEST_CASE(a_read_only_mount_makes_a_write_directive_fail_with_an_error_block,
                         podman_fixture) {
-  auto global = dir.sub("global");
-  auto group = dir.sub("group");
+  auto global = dir.at("global");
+  auto group = dir.at("group");
   std::filesystem::create_directories(global);
   std::filesystem::create_directories(group);
   put_file(global / "CLAUDE.md", "shared memory");

@@ -17,7 +17,7 @@ struct agent_fixture {
   scratch_dir dir;
 
   std::filesystem::path ipc() const {
-    return dir.sub("ipc");
+    return dir.at("ipc");
   }
 
   std::vector<std::string> env(std::vector<std::string> extra = {}) const {
@@ -271,13 +271,13 @@ BOOST_FIXTURE_TEST_CASE(task_writes_its_json_atomically_into_tasks, agent_fixtur
 
 BOOST_FIXTURE_TEST_CASE(write_creates_a_file_and_reports_a_failure_in_an_error_block,
                         agent_fixture) {
-  auto target = dir.sub("note.txt");
+  auto target = dir.at("note.txt");
   auto ok = run("write: " + target.string() + " kept safe\nread: " + target.string() + "\nonce");
   BOOST_TEST(ok.code == 0);
   BOOST_TEST(slurp(target) == "kept safe");
   BOOST_TEST(only_block(ok)["result"] == "kept safe");
 
-  auto missing = dir.sub("no-such-dir") / "note.txt";
+  auto missing = dir.at("no-such-dir") / "note.txt";
   auto failed = run("write: " + missing.string() + " lost");
   BOOST_TEST(failed.code == 1);
   auto block = only_block(failed);

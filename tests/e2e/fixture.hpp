@@ -11,6 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/e2e/http_client.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/e2e/server_process.hpp"
 
 namespace pincer::e2e {
@@ -21,36 +22,8 @@ inline const std::string api = "/api/v1";
 /// The namespaces collection.
 inline const std::string namespaces = api + "/container/namespaces";
 
-/// A fresh folder under the system temp folder, removed on destruction.
-class scratch_dir {
-public:
-  scratch_dir() {
-    auto pattern = (std::filesystem::temp_directory_path() / "pincer-e2e-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-
-  ~scratch_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  const std::filesystem::path& path() const {
-    return path_;
-  }
-
-  /// A path inside the folder.
-  std::string sub(const std::string& name) const {
-    return (path_ / name).string();
-  }
-
-private:
-  std::filesystem::path path_;
-};
+/// A fresh folder, removed at the end of the test.
+using scratch_dir = test::temp_dir;
 
 /// A whole file, or "<missing>" when it cannot be read.
 inline std::string file_text(const std::filesystem::path& path) {

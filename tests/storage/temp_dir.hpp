@@ -7,6 +7,7 @@
 #include <string>
 
 #include "events/envelope.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace pincer {
 
@@ -18,38 +19,6 @@ inline std::ostream& boost_test_print_type(std::ostream& os, ec code) {
 } // namespace pincer
 
 namespace pincer::test {
-
-/// A fresh directory under the system temp folder, removed on destruction.
-class temp_dir {
-public:
-  temp_dir() {
-    auto pattern = (std::filesystem::temp_directory_path() / "pincer-storage-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  /// The directory itself.
-  const std::filesystem::path& path() const {
-    return path_;
-  }
-
-  /// A path inside the directory.
-  std::string sub(const std::string& name) const {
-    return (path_ / name).string();
-  }
-
-private:
-  std::filesystem::path path_;
-};
 
 /// An append request with one event per type in `types`.
 inline append_request request(std::string stream, uint64_t expected,
