@@ -7,17 +7,11 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
+#include "events/json_text.hpp"
+
 namespace pincer {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
 
 /// The last non-empty line of a command's error output, at most 200 chars.
 std::string last_line(std::string_view text) {

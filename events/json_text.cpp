@@ -30,6 +30,15 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+std::string_view trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  while (!s.empty() && space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && space(s.back()))
+    s.remove_suffix(1);
+  return s;
+}
+
 std::string be64(uint64_t x) {
   std::string out(8, '\0');
   for (int i = 7; i >= 0; --i, x >>= 8)

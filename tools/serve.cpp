@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/core.hpp"
+#include "events/json_text.hpp"
 #include "http/server.hpp"
 #include "tools/commands.hpp"
 
@@ -30,13 +31,6 @@ struct serve_options {
   int build_timeout_secs = 1800;
 };
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos)
-    return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 /// Keys from `--api-key-file` (one per line, `#` comments) and from
 /// `PINCER_API_KEYS` (comma-separated).
 result<std::vector<std::string>> load_api_keys(const serve_options& o) {
@@ -47,13 +41,13 @@ result<std::vector<std::string>> load_api_keys(const serve_options& o) {
       return error{ec::validation_failed, "cannot read --api-key-file " + o.api_key_file};
     for (std::string line; std::getline(in, line);)
       if (auto k = trim(line); !k.empty() && k[0] != '#')
-        keys.push_back(k);
+        keys.emplace_back(k);
   }
   if (auto env = std::getenv("PINCER_API_KEYS")) {
     std::stringstream in{env};
     for (std::string part; std::getline(in, part, ',');)
       if (auto k = trim(part); !k.empty())
-        keys.push_back(k);
+        keys.emplace_back(k);
   }
   return keys;
 }
