@@ -258,15 +258,20 @@ struct process_runner::impl {
       finish(c);
   }
 
+  /// Marks a child finished, stops its timers and closes its descriptors.
+  void release(child& c) {
+    c.finished = true;
+    c.deadline.cancel();
+    c.kill_timer.cancel();
+    c.drain.cancel();
+    for (auto* d : {&c.in, &c.out, &c.err, &c.pidfd})
+      close_quietly(*d);
+  }
+
   void finish(const child_ptr& c) {
     if (c->finished)
       return;
-    c->finished = true;
-    c->deadline.cancel();
-    c->kill_timer.cancel();
-    c->drain.cancel();
-    for (auto* d : {&c->in, &c->out, &c->err, &c->pidfd})
-      close_quietly(*d);
+    release(*c);
     trim_tail(c->res.out, c->cap, c->res.truncated);
     trim_tail(c->res.err, c->cap, c->res.truncated);
     c->res.duration_ms
@@ -309,12 +314,7 @@ struct process_runner::impl {
         ::waitpid(c->pid, &status, 0);
         c->exited = true;
       }
-      c->finished = true;
-      c->deadline.cancel();
-      c->kill_timer.cancel();
-      c->drain.cancel();
-      for (auto* d : {&c->in, &c->out, &c->err, &c->pidfd})
-        close_quietly(*d);
+      release(*c);
     }
     live -= children.size();
     children.clear();

@@ -46,16 +46,27 @@ std::string first_version(std::string_view text) {
   return {};
 }
 
-std::string display_name(runtime_backend backend) {
+/// The names of a backend: API id, CLI program, human name.
+struct backend_names {
+  std::string_view id;
+  std::string_view cli;
+  std::string_view display;
+};
+
+backend_names names_of(runtime_backend backend) {
   switch (backend) {
     case runtime_backend::docker:
-      return "Docker";
+      return {"docker", "docker", "Docker"};
     case runtime_backend::podman:
-      return "Podman";
+      return {"podman", "podman", "Podman"};
     case runtime_backend::apple_container:
-      return "Apple Container";
+      return {"apple_container", "container", "Apple Container"};
   }
-  return "unknown";
+  return {"unknown", "docker", "unknown"};
+}
+
+std::string display_name(runtime_backend backend) {
+  return std::string{names_of(backend).display};
 }
 
 } // namespace
@@ -63,15 +74,7 @@ std::string display_name(runtime_backend backend) {
 // -- backends -------------------------------------------------------------------
 
 std::string_view to_string(runtime_backend backend) {
-  switch (backend) {
-    case runtime_backend::docker:
-      return "docker";
-    case runtime_backend::podman:
-      return "podman";
-    case runtime_backend::apple_container:
-      return "apple_container";
-  }
-  return "unknown";
+  return names_of(backend).id;
 }
 
 std::optional<runtime_backend> parse_backend(std::string_view text) {
@@ -83,15 +86,7 @@ std::optional<runtime_backend> parse_backend(std::string_view text) {
 }
 
 std::string_view cli_name(runtime_backend backend) {
-  switch (backend) {
-    case runtime_backend::docker:
-      return "docker";
-    case runtime_backend::podman:
-      return "podman";
-    case runtime_backend::apple_container:
-      return "container";
-  }
-  return "docker";
+  return names_of(backend).cli;
 }
 
 // -- detection ------------------------------------------------------------------

@@ -24,20 +24,32 @@ bool deliver_new_events(const event_store& store, uint64_t& position, const even
   return wanted && static_cast<bool>(read);
 }
 
-caf::actor spawn_tail(caf::actor_system& sys, std::shared_ptr<event_store> store,
-                      event_log_actor log, uint64_t after, event_sink sink) {
-  return sys.spawn([store, log, after, sink](caf::event_based_actor* self) {
+caf::actor spawn_follower(caf::actor_system& sys, std::shared_ptr<event_store> store,
+                          event_log_actor log, uint64_t after, catch_up_fn catch_up,
+                          bool detached) {
+  auto behavior = [store, log, after, catch_up](caf::event_based_actor* self) {
     auto position = std::make_shared<uint64_t>(after);
     self->send(caf::actor_cast<caf::actor>(log), subscribe_atom::value,
                caf::actor_cast<caf::actor>(self));
     self->send(self, notify_atom::value, store->last_seq());
     return caf::behavior{
       [=](notify_atom, uint64_t last_seq) {
-        if (last_seq > *position && !deliver_new_events(*store, *position, sink))
+        if (last_seq > *position && !catch_up(*position))
           self->quit();
       },
     };
-  });
+  };
+  if (detached)
+    return sys.spawn<caf::detached>(behavior);
+  return sys.spawn(behavior);
+}
+
+caf::actor spawn_tail(caf::actor_system& sys, std::shared_ptr<event_store> store,
+                      event_log_actor log, uint64_t after, event_sink sink) {
+  auto feed = [store, sink](uint64_t& position) {
+    return deliver_new_events(*store, position, sink);
+  };
+  return spawn_follower(sys, store, std::move(log), after, feed, false);
 }
 
 } // namespace pincer

@@ -9,6 +9,7 @@
 
 #include "actors/namespace_actor.hpp"
 #include "actors/namespace_state.hpp"
+#include "actors/tail.hpp"
 #include "events/namespace_events.hpp"
 
 namespace pincer {
@@ -36,26 +37,17 @@ bool materialize(const record& r, const std::string& data_dir) {
 
 caf::actor spawn_workspace(caf::actor_system& sys, std::shared_ptr<event_store> store,
                            event_log_actor log, std::string data_dir, bool detached) {
-  auto behavior = [store, log, data_dir](caf::event_based_actor* self) {
-    auto position = std::make_shared<uint64_t>(store->last_seq());
-    self->send(caf::actor_cast<caf::actor>(log), subscribe_atom::value,
-               caf::actor_cast<caf::actor>(self));
-    return caf::behavior{
-      [=](notify_atom, uint64_t last_seq) {
-        if (last_seq <= *position)
-          return;
-        store->read_all(*position, [&](const record& r) {
-          if (!materialize(r, data_dir))
-            spdlog::warn("event {} names no valid namespace folder", r.seq);
-          *position = r.seq;
-          return true;
-        });
-      },
-    };
+  auto make_folders = [store, data_dir](uint64_t& position) {
+    store->read_all(position, [&](const record& r) {
+      if (!materialize(r, data_dir))
+        spdlog::warn("event {} names no valid namespace folder", r.seq);
+      position = r.seq;
+      return true;
+    });
+    return true;
   };
-  if (detached)
-    return sys.spawn<caf::detached>(behavior);
-  return sys.spawn(behavior);
+  auto after = store->last_seq();
+  return spawn_follower(sys, std::move(store), std::move(log), after, make_folders, detached);
 }
 
 } // namespace pincer
