@@ -12,6 +12,7 @@
 
 #include "actors/core.hpp"
 #include "actors/process.hpp"
+#include "actors/queue_types.hpp"
 #include "actors/runtime.hpp"
 #include "events/envelope.hpp"
 
@@ -41,6 +42,7 @@ using build_atom = caf::atom_constant<caf::atom("build")>;
 using built_atom = caf::atom_constant<caf::atom("built")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using inspected_atom = caf::atom_constant<caf::atom("inspected")>;
+using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
 
 /// A piece of work a bridge actor runs as `(run_atom, bridge_job)` with itself
 /// as `self`: lets plain threads make requests without blocking.
@@ -125,6 +127,15 @@ using runtime_actor = caf::typed_actor<
   /// Internal: an image inspection ended.
   caf::reacts_to<inspected_atom, uint64_t, std::string, process_result>>;
 
+/// The queue supervisor: one container per group under a global limit.
+using queue_actor = caf::typed_actor<
+  /// Queues a message for a group: 202 `{"status": "queued", "messageId"}`;
+  /// unknown group `not_found`.
+  caf::replies_to<enqueue_atom, std::string, queued_message, request_meta>::with<reply>,
+  /// Queues a task for a group: 202 `{"status": "queued" | "duplicate", "taskId"}`
+  /// (`duplicate` when that task id is already running or queued).
+  caf::replies_to<enqueue_atom, std::string, queued_task, request_meta>::with<reply>>;
+
 // -- error conversion ---------------------------------------------------------
 
 /// Wraps a pincer error into a CAF error of category `pincer`.
@@ -145,3 +156,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::bridge_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::process_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::runtime_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_task)
