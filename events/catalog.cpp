@@ -1,6 +1,7 @@
 #include "events/catalog.hpp"
 
 #include "events/container_events.hpp"
+#include "events/queue_events.hpp"
 #include "events/namespace_events.hpp"
 
 namespace pincer {
@@ -58,6 +59,7 @@ const catalog& event_catalog() {
     catalog c;
     register_namespace_events(c);
     register_container_events(c);
+    register_queue_events(c);
     return c;
   }();
   return instance;
