@@ -1,0 +1,497 @@
+#include "actors/ipc_files.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <random>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "actors/namespace_state.hpp"
+#include "events/time.hpp"
+
+namespace fs = std::filesystem;
+
+namespace pincer {
+
+namespace {
+
+// -- file descriptors ---------------------------------------------------------
+
+/// An open folder, opened without following a symlink in its last part.
+class dir_fd {
+public:
+  explicit dir_fd(const fs::path& dir)
+    : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)),
+      errno_(fd_ < 0 ? errno : 0) {
+  }
+  dir_fd(const dir_fd&) = delete;
+  dir_fd& operator=(const dir_fd&) = delete;
+  ~dir_fd() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  explicit operator bool() const {
+    return fd_ >= 0;
+  }
+  int get() const {
+    return fd_;
+  }
+  int open_errno() const {
+    return errno_;
+  }
+
+private:
+  int fd_;
+  int errno_;
+};
+
+error io_error(const std::string& what, int err) {
+  return error{ec::internal, what + ": " + std::strerror(err)};
+}
+
+bool valid_group(const std::string& group) {
+  return valid_namespace_name(group) && group != ipc_errors_folder;
+}
+
+/// Makes `dir` a real folder: a symlink or file in its place is removed.
+result<bool> make_real_dir(const fs::path& dir) {
+  std::error_code err;
+  auto st = fs::symlink_status(dir, err);
+  if (fs::is_directory(st))
+    return false;
+  if (fs::exists(st) || fs::is_symlink(st))
+    fs::remove(dir, err);
+  if (!fs::create_directories(dir, err) && err)
+    return error{ec::internal, "cannot create " + dir.string() + ": " + err.message()};
+  return true;
+}
+
+/// Writes `content` to `<dir>/<name>` through `<name>.tmp` and a rename,
+/// never following a symlink.
+result<unit> write_atomically(const fs::path& dir, const std::string& name,
+                              const std::string& content) {
+  if (auto made = make_real_dir(dir); !made)
+    return made.err();
+  dir_fd d{dir};
+  if (!d)
+    return io_error("cannot open " + dir.string(), d.open_errno());
+  auto tmp = name + ".tmp";
+  ::unlinkat(d.get(), tmp.c_str(), 0);
+  int fd = ::openat(d.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0644);
+  if (fd < 0)
+    return io_error("cannot create " + (dir / tmp).string(), errno);
+  size_t done = 0;
+  while (done < content.size()) {
+    auto n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      auto e = errno;
+      ::close(fd);
+      ::unlinkat(d.get(), tmp.c_str(), 0);
+      return io_error("cannot write " + (dir / tmp).string(), e);
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (::renameat(d.get(), tmp.c_str(), d.get(), name.c_str()) != 0) {
+    auto e = errno;
+    ::unlinkat(d.get(), tmp.c_str(), 0);
+    return io_error("cannot rename " + (dir / tmp).string(), e);
+  }
+  return unit{};
+}
+
+std::string base36(uint64_t x, size_t width) {
+  static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string out(width, '0');
+  for (size_t i = width; i-- > 0 && x > 0; x /= 36)
+    out[i] = digits[x % 36];
+  return out;
+}
+
+// -- decisions ----------------------------------------------------------------
+
+ipc_decision rejected(std::string reason, std::string message, bool to_errors = false,
+                      std::string field = {}) {
+  ipc_decision d;
+  d.reason = std::move(reason);
+  d.message = std::move(message);
+  d.to_errors = to_errors;
+  d.field = std::move(field);
+  return d;
+}
+
+/// A required non-empty string field: the value, or a rejection.
+const std::string* required_text(const json& obj, const char* field, ipc_decision& fail) {
+  auto i = obj.find(field);
+  if (i == obj.end() || i->is_null() || (i->is_string() && i->get_ref<const std::string&>().empty())) {
+    fail = rejected("missing_field", std::string{field} + " is required", false, field);
+    return nullptr;
+  }
+  if (!i->is_string()) {
+    fail = rejected("invalid_field", std::string{field} + " must be a string", false, field);
+    return nullptr;
+  }
+  return &i->get_ref<const std::string&>();
+}
+
+bool owns_chat(const ipc_identity& who, const std::string& jid) {
+  return std::find(who.chat_jids.begin(), who.chat_jids.end(), jid) != who.chat_jids.end();
+}
+
+ipc_decision decide_message(const json& obj, const ipc_identity& who) {
+  ipc_decision fail;
+  auto jid = required_text(obj, "chatJid", fail);
+  if (!jid)
+    return fail;
+  auto text = required_text(obj, "text", fail);
+  if (!text)
+    return fail;
+  if (!who.is_main && !owns_chat(who, *jid))
+    return rejected("unauthorized", "group " + who.group + " may not send to chat " + *jid);
+  ipc_decision d;
+  d.action = ipc_action::send_message;
+  d.chat_jid = *jid;
+  d.text = *text;
+  if (auto s = obj.find("sender"); s != obj.end() && s->is_string())
+    d.sender = s->get<std::string>();
+  return d;
+}
+
+ipc_decision decide_register(const json& obj, const ipc_identity& who) {
+  if (!who.is_main)
+    return rejected("unauthorized", "only the main group may register groups");
+  ipc_decision fail;
+  const std::string* fields[4];
+  const char* names[] = {"jid", "name", "folder", "trigger"};
+  for (int i = 0; i < 4; ++i)
+    if (!(fields[i] = required_text(obj, names[i], fail)))
+      return fail;
+  auto& folder = *fields[2];
+  auto key = namespace_key(folder);
+  if (!valid_namespace_name(folder) || key == "global" || key == "merge-instructions"
+      || key == ipc_errors_folder)
+    return rejected("invalid_field", "folder must be a valid group name", false, "folder");
+  json body{{"name", folder},
+            {"description", *fields[1]},
+            {"chatJids", json::array({*fields[0]})},
+            {"trigger", *fields[3]}};
+  if (auto r = obj.find("requiresTrigger"); r != obj.end() && !r->is_null()) {
+    if (!r->is_boolean())
+      return rejected("invalid_field", "requiresTrigger must be a boolean", false,
+                      "requiresTrigger");
+    body["requiresTrigger"] = *r;
+  }
+  if (auto c = obj.find("containerConfig"); c != obj.end() && !c->is_null()) {
+    if (!c->is_object())
+      return rejected("invalid_field", "containerConfig must be an object", false,
+                      "containerConfig");
+    body["containerConfig"] = *c;
+  }
+  ipc_decision d;
+  d.action = ipc_action::register_group;
+  d.body = std::move(body);
+  return d;
+}
+
+ipc_decision decide_schedule(const std::string& type, const json& obj, const ipc_identity& who) {
+  ipc_decision fail;
+  if (type == "schedule_task") {
+    for (auto field : {"prompt", "schedule_type", "schedule_value"})
+      if (!required_text(obj, field, fail))
+        return fail;
+    auto target = required_text(obj, "targetJid", fail);
+    if (!target)
+      return fail;
+    if (!who.is_main && !owns_chat(who, *target))
+      return rejected("unauthorized",
+                      "group " + who.group + " may not schedule tasks for chat " + *target);
+  } else if (!required_text(obj, "taskId", fail)) {
+    return fail;
+  }
+  ipc_decision d;
+  d.action = ipc_action::schedule_op;
+  d.body = obj;
+  return d;
+}
+
+ipc_decision decide_task(const std::string& type, const json& obj, const ipc_identity& who) {
+  if (type == "schedule_task" || type == "pause_task" || type == "resume_task"
+      || type == "cancel_task" || type == "update_task")
+    return decide_schedule(type, obj, who);
+  if (type == "register_group")
+    return decide_register(obj, who);
+  if (type == "refresh_groups") {
+    if (!who.is_main)
+      return rejected("unauthorized", "only the main group may refresh groups");
+    ipc_decision d;
+    d.action = ipc_action::refresh_groups;
+    return d;
+  }
+  return rejected("unknown_type", "unknown task type " + type);
+}
+
+} // namespace
+
+// -- layout -------------------------------------------------------------------
+
+fs::path ipc_group_dir(const fs::path& ipc_root, const std::string& group) {
+  return ipc_root / group;
+}
+
+fs::path ipc_errors_dir(const fs::path& ipc_root) {
+  return ipc_root / ipc_errors_folder;
+}
+
+result<bool> ensure_ipc_dirs(const fs::path& ipc_root, const std::string& group) {
+  if (!valid_group(group))
+    return invalid("group", "group must be a valid namespace name");
+  bool created = false;
+  for (auto dir : {ipc_errors_dir(ipc_root), ipc_group_dir(ipc_root, group),
+                   ipc_group_dir(ipc_root, group) / "messages",
+                   ipc_group_dir(ipc_root, group) / "tasks",
+                   ipc_group_dir(ipc_root, group) / "input"}) {
+    auto made = make_real_dir(dir);
+    if (!made)
+      return made.err();
+    created = created || *made;
+  }
+  return created;
+}
+
+// -- input --------------------------------------------------------------------
+
+std::string next_input_name() {
+  static std::mutex mtx;
+  static int64_t last_ms = 0;
+  static uint64_t counter = 0;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard guard{mtx};
+  auto ms = std::max(now_ms(), last_ms);
+  if (ms != last_ms) {
+    last_ms = ms;
+    counter = rng() % (36u * 36 * 36 * 36); // leaves room for 36^6 - 36^4 more names
+  } else {
+    ++counter;
+  }
+  auto digits = std::to_string(ms);
+  if (digits.size() < 13)
+    digits.insert(0, 13 - digits.size(), '0');
+  return digits + "-" + base36(counter, 6) + ".json";
+}
+
+result<std::string> write_input_message(const fs::path& ipc_root, const std::string& group,
+                                        const std::string& text) {
+  if (!valid_group(group))
+    return invalid("group", "group must be a valid namespace name");
+  auto name = next_input_name();
+  json body{{"type", "message"}, {"text", text}};
+  auto content = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (auto ok = write_atomically(ipc_group_dir(ipc_root, group) / "input", name, content); !ok)
+    return ok.err();
+  return name;
+}
+
+result<unit> write_close(const fs::path& ipc_root, const std::string& group) {
+  if (!valid_group(group))
+    return invalid("group", "group must be a valid namespace name");
+  return write_atomically(ipc_group_dir(ipc_root, group) / "input", "_close", "");
+}
+
+result<unit> clear_input(const fs::path& ipc_root, const std::string& group) {
+  if (!valid_group(group))
+    return invalid("group", "group must be a valid namespace name");
+  auto dir = ipc_group_dir(ipc_root, group) / "input";
+  if (auto made = make_real_dir(dir); !made)
+    return made.err();
+  std::error_code err;
+  std::vector<fs::path> entries;
+  for (fs::directory_iterator i{dir, err}, end; !err && i != end; i.increment(err))
+    entries.push_back(i->path());
+  if (err)
+    return error{ec::internal, "cannot list " + dir.string() + ": " + err.message()};
+  for (auto& entry : entries) {
+    fs::remove_all(entry, err); // never follows symlinks
+    if (err)
+      return error{ec::internal, "cannot remove " + entry.string() + ": " + err.message()};
+  }
+  return unit{};
+}
+
+// -- pending files ------------------------------------------------------------
+
+const char* to_string(ipc_kind kind) {
+  return kind == ipc_kind::messages ? "messages" : "tasks";
+}
+
+std::vector<fs::path> pending_ipc_files(const fs::path& ipc_root, const std::string& group,
+                                        ipc_kind kind) {
+  std::vector<fs::path> out;
+  if (!valid_group(group))
+    return out;
+  auto dir = ipc_group_dir(ipc_root, group) / to_string(kind);
+  std::error_code err;
+  if (!fs::is_directory(fs::symlink_status(dir, err)))
+    return out;
+  for (fs::directory_iterator i{dir, err}, end; !err && i != end; i.increment(err)) {
+    auto name = i->path().filename().string();
+    if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".json") != 0)
+      continue;
+    std::error_code st_err;
+    if (fs::is_regular_file(i->symlink_status(st_err)))
+      out.push_back(i->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool has_pending_ipc_files(const fs::path& ipc_root, const std::string& group) {
+  return !pending_ipc_files(ipc_root, group, ipc_kind::messages).empty()
+         || !pending_ipc_files(ipc_root, group, ipc_kind::tasks).empty();
+}
+
+result<std::string> read_ipc_file(const fs::path& file) {
+  dir_fd d{file.parent_path()};
+  if (!d)
+    return error{d.open_errno() == ENOENT ? ec::not_found : ec::validation_failed,
+                 "cannot open the folder of " + file.string()};
+  auto name = file.filename().string();
+  int fd = ::openat(d.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    auto e = errno;
+    return error{e == ENOENT ? ec::not_found : ec::validation_failed,
+                 "cannot open " + file.string() + ": " + std::strerror(e)};
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return error{ec::validation_failed, file.string() + " is not a regular file"};
+  }
+  auto too_large = [&] {
+    return error{ec::payload_too_large, file.string() + " is larger than "
+                                          + std::to_string(max_ipc_file_bytes) + " bytes"};
+  };
+  if (static_cast<uint64_t>(st.st_size) > max_ipc_file_bytes) {
+    ::close(fd);
+    return too_large();
+  }
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      auto e = errno;
+      ::close(fd);
+      return io_error("cannot read " + file.string(), e);
+    }
+    if (n == 0)
+      break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > max_ipc_file_bytes) {
+      ::close(fd);
+      return too_large();
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+result<unit> remove_ipc_file(const fs::path& file) {
+  dir_fd d{file.parent_path()};
+  if (!d)
+    return io_error("cannot open the folder of " + file.string(), d.open_errno());
+  if (::unlinkat(d.get(), file.filename().c_str(), 0) != 0 && errno != ENOENT)
+    return io_error("cannot remove " + file.string(), errno);
+  return unit{};
+}
+
+result<fs::path> move_to_errors(const fs::path& ipc_root, const std::string& group,
+                                const fs::path& file) {
+  auto errors = ipc_errors_dir(ipc_root);
+  if (auto made = make_real_dir(errors); !made)
+    return made.err();
+  dir_fd from{file.parent_path()};
+  if (!from)
+    return io_error("cannot open the folder of " + file.string(), from.open_errno());
+  dir_fd to{errors};
+  if (!to)
+    return io_error("cannot open " + errors.string(), to.open_errno());
+  auto target = group + "-" + file.filename().string();
+  if (::renameat(from.get(), file.filename().c_str(), to.get(), target.c_str()) != 0)
+    return io_error("cannot move " + file.string() + " to " + errors.string(), errno);
+  return errors / target;
+}
+
+// -- decisions ----------------------------------------------------------------
+
+const char* to_string(ipc_action action) {
+  switch (action) {
+    case ipc_action::send_message:
+      return "send_message";
+    case ipc_action::schedule_op:
+      return "schedule_op";
+    case ipc_action::register_group:
+      return "register_group";
+    case ipc_action::refresh_groups:
+      return "refresh_groups";
+    case ipc_action::reject:
+      break;
+  }
+  return "reject";
+}
+
+json ipc_decision::to_json() const {
+  json out{{"action", to_string(action)}, {"type", type}};
+  if (action == ipc_action::send_message)
+    out["chatJid"] = chat_jid;
+  if (action == ipc_action::reject) {
+    out["reason"] = reason;
+    out["message"] = message;
+    out["movedToErrors"] = to_errors;
+    if (!field.empty())
+      out["field"] = field;
+  }
+  return out;
+}
+
+ipc_decision decide_ipc_file(ipc_kind kind, const std::string& raw_text,
+                             const ipc_identity& who) {
+  if (raw_text.size() > max_ipc_file_bytes)
+    return rejected("too_large", "the file is larger than 1 MiB", true);
+  auto obj = json::parse(raw_text, nullptr, false);
+  if (obj.is_discarded())
+    return rejected("invalid_json", "the file is not valid JSON", true);
+  if (!obj.is_object())
+    return rejected("not_an_object", "the file is not a JSON object", true);
+  ipc_decision fail;
+  auto type = required_text(obj, "type", fail);
+  if (!type)
+    return fail;
+  ipc_decision d;
+  if (kind == ipc_kind::messages)
+    d = *type == "message" ? decide_message(obj, who)
+                           : rejected("unknown_type", "unknown message type " + *type);
+  else
+    d = decide_task(*type, obj, who);
+  d.type = *type;
+  return d;
+}
+
+ipc_decision decide_ipc_path(ipc_kind kind, const fs::path& file, const ipc_identity& who) {
+  auto text = read_ipc_file(file);
+  if (text)
+    return decide_ipc_file(kind, *text, who);
+  if (text.err().code == ec::payload_too_large)
+    return rejected("too_large", "the file is larger than 1 MiB", true);
+  return rejected("unreadable", text.err().message, true);
+}
+
+} // namespace pincer
