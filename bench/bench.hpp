@@ -19,4 +19,10 @@ int replay_main(int argc, char** argv);
 /// `podman run` spawned directly; prints medians and their ratio.
 int container_main(int argc, char** argv);
 
+/// `pincer-bench ipc-latency [--files N] [--dir D]`: p50/p99 from a file renamed
+/// into a group's `messages/` to the IPC watcher's callback (inotify and the
+/// 250 ms polling fallback), against NanoClaw's 1 s poll computed in the same
+/// run, and from `write_input_message` to the file seen by a busy reader.
+int ipc_latency_main(int argc, char** argv);
+
 } // namespace pincer::bench

@@ -8,7 +8,8 @@ namespace {
 int usage() {
   std::cerr << "usage: pincer-bench bare-server [--host H] [--port P] [--body-file F]\n"
                "       pincer-bench replay [--events N] [--runs R] [--dir D]\n"
-               "       pincer-bench container [--image TAG] [--runs N]\n";
+               "       pincer-bench container [--image TAG] [--runs N]\n"
+               "       pincer-bench ipc-latency [--files N] [--dir D]\n";
   return 2;
 }
 
@@ -23,5 +24,7 @@ int main(int argc, char** argv) {
     return pincer::bench::replay_main(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "container") == 0)
     return pincer::bench::container_main(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "ipc-latency") == 0)
+    return pincer::bench::ipc_latency_main(argc - 1, argv + 1);
   return usage();
 }

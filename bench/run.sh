@@ -123,7 +123,7 @@ log "data folders in $tmp ($(stat -f -c %T "$tmp"))"
 
 # -- 1. GET /api/v1/container/namespaces vs a bare RESTinio handler ------------
 log ""
-log "[1/4] GET /api/v1/container/namespaces: actor path vs bare RESTinio handler"
+log "[1/5] GET /api/v1/container/namespaces: actor path vs bare RESTinio handler"
 start_pincer get os
 get_port=$PORT get_pid=$PID
 for i in $(seq 1 10); do
@@ -162,7 +162,7 @@ get_ratio="$(ratio "$get_actor_med" "$get_bare_med")"
 
 # -- 2. POST /api/v1/container/namespaces: fsync vs os -------------------------
 log ""
-log "[2/4] POST /api/v1/container/namespaces (new namespace per request): fsync vs os"
+log "[2/5] POST /api/v1/container/namespaces (new namespace per request): fsync vs os"
 post_fsync="" post_os="" post_bad=0
 for r in $(seq 1 "$runs"); do
   line="  round $r:"
@@ -184,7 +184,7 @@ post_ratio="$(ratio "$post_fsync_med" "$post_os_med")"
 
 # -- 3. audit projection replay vs raw scan ------------------------------------
 log ""
-log "[3/4] replay of the audit projection over $events synthetic events vs a raw read_all scan"
+log "[3/5] replay of the audit projection over $events synthetic events vs a raw read_all scan"
 replay_line="$("$bench" replay --events "$events" --runs "$runs" --dir "$tmp")"
 log "  $replay_line"
 replay_eps="$(sed -n 's/.*replay_eps=\([0-9]*\).*/\1/p' <<<"$replay_line")"
@@ -193,7 +193,7 @@ replay_ratio="$(ratio "$replay_eps" "$scan_eps")"
 
 # -- 4. container start-to-exit: runtime layer vs podman run -------------------
 log ""
-log "[4/4] container start-to-exit through pincer's runtime layer vs podman run directly"
+log "[4/5] container start-to-exit through pincer's runtime layer vs podman run directly"
 if [ -z "${CONTAINERS_CONF:-}" ]; then
   bash scripts/podman.sh conf "$tmp/containers.conf"
   export CONTAINERS_CONF="$tmp/containers.conf"
@@ -209,7 +209,17 @@ direct_ms="$(sed -n 's/.*direct_ms=\([0-9.]*\).*/\1/p' <<<"$container_line")"
 layer_ms="$(sed -n 's/.*pincer_ms=\([0-9.]*\).*/\1/p' <<<"$container_line")"
 container_ratio="$(ratio "$layer_ms" "$direct_ms")"
 
-# -- table ---------------------------------------------------------------------
+# -- 5. IPC file noticed: inotify watcher vs NanoClaw's 1 s poll -------------
+log ""
+log "[5/5] IPC file renamed into messages/ -> watcher callback, vs a 1 s poll (1000 files)"
+ipc_line="$("$bench" ipc-latency --files 1000 --dir "$tmp")"
+log "  $ipc_line"
+ipc_p50="$(sed -n 's/.*watcher_p50_ms=\([0-9.]*\).*/\1/p' <<<"$ipc_line")"
+ipc_p99="$(sed -n 's/.*watcher_p99_ms=\([0-9.]*\).*/\1/p' <<<"$ipc_line")"
+poll_p50="$(sed -n 's/.*poll1s_p50_ms=\([0-9.]*\).*/\1/p' <<<"$ipc_line")"
+poll_p99="$(sed -n 's/.*poll1s_p99_ms=\([0-9.]*\).*/\1/p' <<<"$ipc_line")"
+ipc_ratio="$(awk -v a="$ipc_p50" -v b="$poll_p50" 'BEGIN {printf "%.5f", (b > 0 ? a / b : 0)}')"
+
 failed=0
 verdict() { if "$@"; then echo pass; else echo FAIL; fi; }
 get_ok() { ge "$get_ratio" 0.5 && [ "$get_bad" -eq 0 ]; }
@@ -219,6 +229,8 @@ container_ok() { ge 1.10 "$container_ratio"; }
 get_v="$(verdict get_ok)"; post_v="$(verdict post_ok)"; replay_v="$(verdict replay_ok)"
 container_v="$(verdict container_ok)"
 [ "$get_v" = pass ] && [ "$post_v" = pass ] && [ "$replay_v" = pass ] && [ "$container_v" = pass ] || failed=1
+ipc_v="$(verdict ge 50 "$ipc_p99")"
+[ "$ipc_v" = pass ] || failed=1
 get_note="" post_note=""
 [ "$get_bad" -eq 0 ] || get_note=" ($get_bad non-2xx/errors!)"
 [ "$post_bad" -eq 0 ] || post_note=" ($post_bad non-2xx/errors!)"
@@ -232,6 +244,7 @@ echo "| GET /api/v1/container/namespaces (10 namespaces, actor path) | $(human "
 echo "| POST /api/v1/container/namespaces, --durability fsync, 64 clients | $(human "$post_fsync_med") writes/s (2xx)$post_note | --durability os: $(human "$post_os_med") writes/s | $post_ratio | >= 20 k/s and ratio >= 0.50 | $post_v |"
 echo "| replay of the audit projection, $(human "$events") events | $(human "$replay_eps") events/s | raw read_all scan: $(human "$scan_eps") events/s | $replay_ratio | >= 1 M events/s | $replay_v |"
 echo "| container start-to-exit through the runtime layer (median of $container_runs) | $layer_ms ms | podman run spawned directly: $direct_ms ms | $container_ratio | ratio <= 1.10 | $container_v |"
+echo "| IPC file renamed into messages/ -> watcher callback, 1000 files | p50 $ipc_p50 ms, p99 $ipc_p99 ms | NanoClaw 1 s poll: p50 $poll_p50 ms, p99 $poll_p99 ms | $ipc_ratio | p99 <= 50 ms | $ipc_v |"
 
 if [ "$strict" -eq 1 ] && [ "$failed" -ne 0 ]; then
   exit 1
