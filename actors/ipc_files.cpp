@@ -6,6 +6,7 @@
 #include <mutex>
 #include <random>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -105,6 +106,45 @@ result<unit> write_atomically(const fs::path& dir, const std::string& name,
     return io_error("cannot rename " + (dir / tmp).string(), e);
   }
   return unit{};
+}
+
+/// Removes everything inside the open folder `fd`, through descriptors only,
+/// so that a symlink swapped in meanwhile is removed, never followed.
+bool remove_contents(int fd) {
+  int dup = ::dup(fd);
+  if (dup < 0)
+    return false;
+  DIR* dir = ::fdopendir(dup);
+  if (!dir) {
+    ::close(dup);
+    return false;
+  }
+  std::vector<std::string> names;
+  while (auto* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..")
+      names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  bool ok = true;
+  for (auto& name : names) {
+    if (::unlinkat(fd, name.c_str(), 0) == 0 || errno == ENOENT)
+      continue;
+    if (errno != EISDIR && errno != EPERM) {
+      ok = false;
+      continue;
+    }
+    int sub = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub < 0) {
+      ok = false;
+      continue;
+    }
+    ok = remove_contents(sub) && ok;
+    ::close(sub);
+    if (::unlinkat(fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+      ok = false;
+  }
+  return ok;
 }
 
 std::string base36(uint64_t x, size_t width) {
@@ -310,17 +350,11 @@ result<unit> clear_input(const fs::path& ipc_root, const std::string& group) {
   auto dir = ipc_group_dir(ipc_root, group) / "input";
   if (auto made = make_real_dir(dir); !made)
     return made.err();
-  std::error_code err;
-  std::vector<fs::path> entries;
-  for (fs::directory_iterator i{dir, err}, end; !err && i != end; i.increment(err))
-    entries.push_back(i->path());
-  if (err)
-    return error{ec::internal, "cannot list " + dir.string() + ": " + err.message()};
-  for (auto& entry : entries) {
-    fs::remove_all(entry, err); // never follows symlinks
-    if (err)
-      return error{ec::internal, "cannot remove " + entry.string() + ": " + err.message()};
-  }
+  dir_fd d{dir};
+  if (!d)
+    return io_error("cannot open " + dir.string(), d.open_errno());
+  if (!remove_contents(d.get()))
+    return io_error("cannot empty " + dir.string(), errno);
   return unit{};
 }
 
