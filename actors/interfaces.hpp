@@ -14,6 +14,7 @@
 #include "actors/process.hpp"
 #include "actors/queue_types.hpp"
 #include "actors/runtime.hpp"
+#include "actors/schedule_state.hpp"
 #include "events/envelope.hpp"
 
 namespace pincer {
@@ -136,6 +137,50 @@ using queue_actor = caf::typed_actor<
   /// (`duplicate` when that task id is already running or queued).
   caf::replies_to<enqueue_atom, std::string, queued_task, request_meta>::with<reply>>;
 
+// -- schedules ----------------------------------------------------------------
+
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using logs_atom = caf::atom_constant<caf::atom("logs")>;
+using changed_atom = caf::atom_constant<caf::atom("changed")>;
+using namespace_atom = caf::atom_constant<caf::atom("namespace")>;
+using ipc_atom = caf::atom_constant<caf::atom("ipc")>;
+
+/// One task schedule: decides, appends its events and fires on its own timer.
+using schedule_actor = caf::typed_actor<
+  /// Creates it from a validated object (group resolved); answers the new state.
+  caf::replies_to<create_atom, json, request_meta>::with<schedule_snapshot>,
+  /// Applies validated changes.
+  caf::replies_to<update_atom, json, request_meta>::with<schedule_snapshot>,
+  /// Deletes it for a reason (`api`, `ipc`, `namespace deleted`) and stops.
+  caf::replies_to<caf::delete_atom, std::string, request_meta>::with<schedule_snapshot>,
+  /// Internal: the timer of generation G expired.
+  caf::reacts_to<tick_atom, uint64_t>>;
+
+/// The schedule supervisor: spawns one `schedule_actor` per schedule (on
+/// create and at start-up), routes commands and answers reads from its index.
+using scheduler_actor = caf::typed_actor<
+  /// `POST /container/schedules`.
+  caf::replies_to<create_atom, json, request_meta>::with<reply>,
+  /// `GET /container/schedules?group=`.
+  caf::replies_to<list_atom, query_params>::with<reply>,
+  /// `GET /container/schedules/{id}`.
+  caf::replies_to<caf::get_atom, std::string>::with<reply>,
+  /// `PUT /container/schedules/{id}`.
+  caf::replies_to<update_atom, std::string, json, request_meta>::with<reply>,
+  /// `DELETE /container/schedules/{id}`.
+  caf::replies_to<caf::delete_atom, std::string, request_meta>::with<reply>,
+  /// `GET /container/schedules/{id}/logs`.
+  caf::replies_to<logs_atom, std::string, query_params>::with<reply>,
+  /// An IPC task file (`schedule_task`, `pause_task`, `resume_task`,
+  /// `cancel_task`, `update_task`) from a group's folder, with its main flag.
+  caf::replies_to<ipc_atom, std::string, bool, json>::with<reply>,
+  /// How many schedules point at a namespace: `{"count": n}`.
+  caf::replies_to<caf::get_atom, namespace_atom, std::string>::with<reply>,
+  /// Cancels every schedule of a namespace being deleted: `{"cancelled": n}`.
+  caf::replies_to<caf::delete_atom, namespace_atom, std::string, request_meta>::with<reply>,
+  /// Internal: a schedule changed on its own (it fired).
+  caf::reacts_to<changed_atom, schedule_snapshot>>;
+
 // -- error conversion ---------------------------------------------------------
 
 /// Wraps a pincer error into a CAF error of category `pincer`.
@@ -158,3 +203,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::process_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::runtime_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_task)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::schedule_snapshot)
