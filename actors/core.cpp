@@ -10,6 +10,7 @@
 #include "actors/directory.hpp"
 #include "actors/event_log.hpp"
 #include "actors/mount_actor.hpp"
+#include "actors/proxy_actor.hpp"
 #include "actors/runtime_actor.hpp"
 #include "actors/workspace.hpp"
 #include "actors/tail.hpp"
@@ -30,8 +31,9 @@ caf::behavior bridge(caf::event_based_actor* self) {
 
 class core_impl : public core {
 public:
-  core_impl(core_config cfg, std::shared_ptr<event_store> store)
-    : cfg_(std::move(cfg)), system_(system_cfg_), store_(std::move(store)) {
+  core_impl(core_config cfg, std::shared_ptr<event_store> store, std::string master_key)
+    : cfg_(std::move(cfg)), system_(system_cfg_), store_(std::move(store)),
+      secrets_(std::make_shared<secret_box>(store_, std::move(master_key))) {
     started_at_ = now_ms();
     log_ = spawn_event_log(system_, store_, true);
     namespace_context ctx{store_, log_, cfg_.data_dir};
@@ -40,6 +42,8 @@ public:
     workspace_ = spawn_workspace(system_, store_, log_, cfg_.data_dir, true);
     mounts_ = system_.spawn(mount_policy, store_, log_, directory_, make_mount_context());
     runtime_ = system_.spawn(runtime_behavior, make_runtime_settings(), runner_, store_, log_);
+    proxy_ = system_.spawn(credential_proxy, store_, log_, secrets_,
+                           proxy_settings{cfg_.proxy_host, cfg_.proxy_port});
     audit_ = system_.spawn(pincer::audit_log, store_);
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(audit_));
     for (size_t i = 0; i < bridge_count; ++i)
@@ -71,6 +75,7 @@ public:
     caf::anon_send_exit(workspace_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(mounts_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(runtime_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(proxy_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(audit_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(log_, caf::exit_reason::user_shutdown);
   }
@@ -182,6 +187,32 @@ public:
     ask(audit_, std::move(done), query_atom::value, q);
   }
 
+  // -- credential proxy -------------------------------------------------------
+
+  void proxy_status(reply_handler done) override {
+    ask(proxy_, std::move(done), status_atom::value);
+  }
+
+  void start_proxy(request_meta meta, reply_handler done) override {
+    ask(proxy_, std::move(done), caf::open_atom::value, std::move(meta));
+  }
+
+  void stop_proxy(request_meta meta, reply_handler done) override {
+    ask(proxy_, std::move(done), caf::close_atom::value, std::move(meta));
+  }
+
+  void set_proxy_port(json body, request_meta meta, reply_handler done) override {
+    ask(proxy_, std::move(done), port_atom::value, std::move(body), std::move(meta));
+  }
+
+  void add_proxy_mapping(json body, request_meta meta, reply_handler done) override {
+    ask(proxy_, std::move(done), caf::add_atom::value, std::move(body), std::move(meta));
+  }
+
+  void delete_proxy_mapping(std::string id, request_meta meta, reply_handler done) override {
+    ask(proxy_, std::move(done), caf::delete_atom::value, std::move(id), std::move(meta));
+  }
+
 private:
   static result<reply> read_events(const event_store& store, uint64_t after, size_t limit,
                                    const std::string& prefix) {
@@ -264,6 +295,8 @@ private:
   audit_actor audit_;
   caf::actor workspace_;
   mount_actor mounts_;
+  std::shared_ptr<secret_box> secrets_;
+  proxy_actor proxy_;
   std::shared_ptr<process_runner> runner_ = std::make_shared<process_runner>();
   runtime_actor runtime_;
   std::vector<caf::actor> bridges_;
@@ -288,7 +321,11 @@ result<std::unique_ptr<core>> core::start(core_config cfg) {
       return opened.err();
     store = std::move(*opened);
   }
-  return std::unique_ptr<core>{new core_impl(std::move(cfg), std::move(store))};
+  auto master_key = load_master_key(cfg.data_dir);
+  if (!master_key)
+    return master_key.err();
+  return std::unique_ptr<core>{
+    new core_impl(std::move(cfg), std::move(store), std::move(*master_key))};
 }
 
 } // namespace pincer

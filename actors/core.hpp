@@ -56,6 +56,10 @@ struct core_config {
   std::string image_file = "Dockerfile"; ///< Relative to the context, or absolute.
   std::chrono::milliseconds build_timeout{30 * 60 * 1000};
   std::vector<std::string> protected_paths; ///< Never mountable, besides the data folder.
+  /// Credential proxy bind address; empty: the container bridge, else 127.0.0.1.
+  std::string proxy_host;
+  /// Credential proxy port until `PUT .../credential-proxy/port` sets one (0: any free).
+  uint16_t proxy_port = 3001;
 };
 
 /// The actor system and every actor of pincer, behind a plain C++ facade so
@@ -118,6 +122,21 @@ public:
 
   /// `GET /container/audit-log` with its query parameters.
   virtual void audit_log(const query_params& q, reply_handler done) = 0;
+
+  // -- credential proxy -------------------------------------------------------
+
+  /// `GET /container/credential-proxy/status`.
+  virtual void proxy_status(reply_handler done) = 0;
+  /// `POST /container/credential-proxy/start`.
+  virtual void start_proxy(request_meta meta, reply_handler done) = 0;
+  /// `POST /container/credential-proxy/stop`.
+  virtual void stop_proxy(request_meta meta, reply_handler done) = 0;
+  /// `PUT /container/credential-proxy/port`.
+  virtual void set_proxy_port(json body, request_meta meta, reply_handler done) = 0;
+  /// `POST /container/credential-proxy/mappings`.
+  virtual void add_proxy_mapping(json body, request_meta meta, reply_handler done) = 0;
+  /// `DELETE /container/credential-proxy/mappings/{id}`.
+  virtual void delete_proxy_mapping(std::string id, request_meta meta, reply_handler done) = 0;
 };
 
 } // namespace pincer

@@ -12,6 +12,7 @@
 
 #include "actors/core.hpp"
 #include "actors/process.hpp"
+#include "actors/proxy_state.hpp"
 #include "actors/queue_types.hpp"
 #include "actors/runtime.hpp"
 #include "actors/schedule_state.hpp"
@@ -44,6 +45,8 @@ using built_atom = caf::atom_constant<caf::atom("built")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using inspected_atom = caf::atom_constant<caf::atom("inspected")>;
 using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
+using port_atom = caf::atom_constant<caf::atom("port")>;
+using env_atom = caf::atom_constant<caf::atom("env")>;
 
 /// A piece of work a bridge actor runs as `(run_atom, bridge_job)` with itself
 /// as `self`: lets plain threads make requests without blocking.
@@ -128,6 +131,25 @@ using runtime_actor = caf::typed_actor<
   /// Internal: an image inspection ended.
   caf::reacts_to<inspected_atom, uint64_t, std::string, process_result>>;
 
+/// The credential proxy: mappings, the listener and container variables.
+using proxy_actor = caf::typed_actor<
+  /// The status body.
+  caf::replies_to<status_atom>::with<reply>,
+  /// Starts the listener (no-op when it runs); answers the status body.
+  caf::replies_to<caf::open_atom, request_meta>::with<reply>,
+  /// Stops the listener (no-op when stopped); answers the status body.
+  caf::replies_to<caf::close_atom, request_meta>::with<reply>,
+  /// Sets the port from a PUT body, rebinding when running; the status body.
+  caf::replies_to<port_atom, json, request_meta>::with<reply>,
+  /// Adds a mapping from a POST body: 201 `{id, name, placeholder, proxyPath}`.
+  caf::replies_to<caf::add_atom, json, request_meta>::with<reply>,
+  /// Deletes a mapping and its data key: 204.
+  caf::replies_to<caf::delete_atom, std::string, request_meta>::with<reply>,
+  /// A container run's variables per mapping, for a container reaching the
+  /// host at `gateway_host` (empty: the proxy's bind address, right for
+  /// bridge networking); none when the proxy is stopped.
+  caf::replies_to<env_atom, std::string>::with<env_pairs>>;
+
 /// The queue supervisor: one container per group under a global limit.
 using queue_actor = caf::typed_actor<
   /// Queues a message for a group: 202 `{"status": "queued", "messageId"}`;
@@ -203,4 +225,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::process_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::runtime_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_task)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::env_pairs)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::schedule_snapshot)

@@ -220,6 +220,45 @@ poll_p50="$(sed -n 's/.*poll1s_p50_ms=\([0-9.]*\).*/\1/p' <<<"$ipc_line")"
 poll_p99="$(sed -n 's/.*poll1s_p99_ms=\([0-9.]*\).*/\1/p' <<<"$ipc_line")"
 ipc_ratio="$(awk -v a="$ipc_p50" -v b="$poll_p50" 'BEGIN {printf "%.5f", (b > 0 ? a / b : 0)}')"
 
+# -- 6. credential proxy: through the proxy vs the upstream directly ---------
+log ""
+log "[6/6] GET through the credential proxy vs the same upstream called directly"
+start_process upstream "$bench" bare-server --host 127.0.0.1 --port 0
+up_port=$PORT up_pid=$PID
+rm -rf "$tmp/proxy"
+start_process proxy "$pincer" serve --host 127.0.0.1 --port 0 --data-dir "$tmp/proxy" \
+  --durability os --log-level warn --proxy-host 127.0.0.1 --proxy-port 0
+proxy_api_port=$PORT proxy_pid=$PID
+mapping_id="$(curl -sf -X POST -H 'Content-Type: application/json' \
+  -d "{\"name\":\"bench\",\"upstreamUrl\":\"http://127.0.0.1:$up_port\",\"credentialType\":\"bearer\",\"credential\":\"bench-secret\"}" \
+  "http://127.0.0.1:$proxy_api_port/api/v1/container/credential-proxy/mappings" \
+  | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')"
+[ -n "$mapping_id" ] || { log "cannot add the proxy mapping"; exit 1; }
+proxy_port="$(curl -sf -X POST "http://127.0.0.1:$proxy_api_port/api/v1/container/credential-proxy/start" \
+  | sed -n 's/.*"port":\([0-9]*\).*/\1/p')"
+[ -n "$proxy_port" ] || { log "cannot start the credential proxy"; exit 1; }
+direct_url="http://127.0.0.1:$up_port/v1/models"
+proxied_url="http://127.0.0.1:$proxy_port/m/$mapping_id/v1/models"
+run_wrk 1 bench/get.lua "$proxied_url" >/dev/null   # warm-up
+run_wrk 1 bench/get.lua "$direct_url" >/dev/null
+px_rps="" px_direct="" px_added="" px_bad=0
+for r in $(seq 1 "$runs"); do
+  out="$(run_wrk "$duration" bench/get.lua "$proxied_url")"
+  read -r p_rps p_bad p_p50 p_p99 <<<"$out"
+  out="$(run_wrk "$duration" bench/get.lua "$direct_url")"
+  read -r d_rps d_bad d_p50 d_p99 <<<"$out"
+  log "  round $r: proxied $p_rps req/s (p50 ${p_p50} us, p99 ${p_p99} us, bad $p_bad)," \
+      "direct $d_rps req/s (p50 ${d_p50} us, p99 ${d_p99} us, bad $d_bad)"
+  px_rps+=" $p_rps" px_direct+=" $d_rps" px_added+=" $((p_p50 - d_p50))"
+  px_bad=$((px_bad + p_bad + d_bad))
+done
+stop_process "$proxy_pid"
+stop_process "$up_pid"
+px_rps_med="$(median <<<"$px_rps")"
+px_direct_med="$(median <<<"$px_direct")"
+px_added_med="$(median <<<"$px_added")"
+px_ratio="$(ratio "$px_rps_med" "$px_direct_med")"
+
 failed=0
 verdict() { if "$@"; then echo pass; else echo FAIL; fi; }
 get_ok() { ge "$get_ratio" 0.5 && [ "$get_bad" -eq 0 ]; }
@@ -231,6 +270,9 @@ container_v="$(verdict container_ok)"
 [ "$get_v" = pass ] && [ "$post_v" = pass ] && [ "$replay_v" = pass ] && [ "$container_v" = pass ] || failed=1
 ipc_v="$(verdict ge 50 "$ipc_p99")"
 [ "$ipc_v" = pass ] || failed=1
+proxy_ok() { ge "$px_ratio" 0.70 && ge 300 "$px_added_med" && [ "$px_bad" -eq 0 ]; }
+proxy_v="$(verdict proxy_ok)"
+[ "$proxy_v" = pass ] || failed=1
 get_note="" post_note=""
 [ "$get_bad" -eq 0 ] || get_note=" ($get_bad non-2xx/errors!)"
 [ "$post_bad" -eq 0 ] || post_note=" ($post_bad non-2xx/errors!)"
@@ -245,6 +287,7 @@ echo "| POST /api/v1/container/namespaces, --durability fsync, 64 clients | $(hu
 echo "| replay of the audit projection, $(human "$events") events | $(human "$replay_eps") events/s | raw read_all scan: $(human "$scan_eps") events/s | $replay_ratio | >= 1 M events/s | $replay_v |"
 echo "| container start-to-exit through the runtime layer (median of $container_runs) | $layer_ms ms | podman run spawned directly: $direct_ms ms | $container_ratio | ratio <= 1.10 | $container_v |"
 echo "| IPC file renamed into messages/ -> watcher callback, 1000 files | p50 $ipc_p50 ms, p99 $ipc_p99 ms | NanoClaw 1 s poll: p50 $poll_p50 ms, p99 $poll_p99 ms | $ipc_ratio | p99 <= 50 ms | $ipc_v |"
+echo "| GET through the credential proxy (bearer injected), 64 connections | $(human "$px_rps_med") req/s, p50 +$px_added_med us | upstream called directly: $(human "$px_direct_med") req/s | $px_ratio | ratio >= 0.70, added p50 < 300 us | $proxy_v |"
 
 if [ "$strict" -eq 1 ] && [ "$failed" -ne 0 ]; then
   exit 1

@@ -1,5 +1,6 @@
 #include "events/envelope.hpp"
 
+#include "events/sealed.hpp"
 #include "events/time.hpp"
 
 namespace pincer {
@@ -21,14 +22,14 @@ json header_json(const event_header& h) {
 
 json to_json(const envelope& e) {
   auto j = header_json(e);
-  j["data"] = e.data;
+  j["data"] = redact_sealed(e.data);
   return j;
 }
 
 json to_json(const record& r) {
   auto j = header_json(r);
   auto parsed = json::parse(r.data, nullptr, false);
-  j["data"] = parsed.is_discarded() ? json(r.data) : std::move(parsed);
+  j["data"] = parsed.is_discarded() ? json(r.data) : redact_sealed(std::move(parsed));
   return j;
 }
 

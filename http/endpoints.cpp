@@ -124,6 +124,30 @@ std::vector<endpoint> endpoints(json openapi) {
      [](core& c, const http_request& r, reply_handler done) {
        c.audit_log(r.query, std::move(done));
      }},
+    {m::get, api("/container/credential-proxy/status"),
+     [](core& c, const http_request&, reply_handler done) {
+       c.proxy_status(std::move(done));
+     }},
+    {m::post, api("/container/credential-proxy/start"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.start_proxy(r.meta, std::move(done));
+     }},
+    {m::post, api("/container/credential-proxy/stop"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.stop_proxy(r.meta, std::move(done));
+     }},
+    {m::put, api("/container/credential-proxy/port"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.set_proxy_port(r.body, r.meta, std::move(done));
+     }},
+    {m::post, api("/container/credential-proxy/mappings"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.add_proxy_mapping(r.body, r.meta, std::move(done));
+     }},
+    {m::del, api("/container/credential-proxy/mappings/:id"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.delete_proxy_mapping(r.param("id"), r.meta, std::move(done));
+     }},
   };
 }
 

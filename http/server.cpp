@@ -195,6 +195,8 @@ struct http_server::impl {
                      + std::to_string(cfg.max_body_bytes) + " bytes."};
     auto type = req->header().get_field_or(restinio::http_field::content_type,
                                            std::string{});
+    if (body.empty() && type.empty())
+      return json::object(); // a POST with no body at all, e.g. `.../start`
     if (!is_json_content_type(type))
       return error{ec::unsupported_media_type,
                    "The request body must have Content-Type application/json."};

@@ -1,3 +1,5 @@
+#include <arpa/inet.h>
+
 #include <csignal>
 #include <filesystem>
 #include <cstdlib>
@@ -29,6 +31,8 @@ struct serve_options {
   std::string image_context = PINCER_CONTAINER_DIR "/agent";
   std::string image_file = "Dockerfile";
   int build_timeout_secs = 1800;
+  std::string proxy_host;
+  uint16_t proxy_port = 3001;
 };
 
 /// Keys from `--api-key-file` (one per line, `#` comments) and from
@@ -91,6 +95,8 @@ int serve(const serve_options& o) {
   cc.image_context = o.image_context;
   cc.image_file = o.image_file;
   cc.build_timeout = std::chrono::seconds{o.build_timeout_secs};
+  cc.proxy_host = o.proxy_host;
+  cc.proxy_port = o.proxy_port;
   if (!o.api_key_file.empty())
     cc.protected_paths.push_back(std::filesystem::absolute(o.api_key_file).string());
   auto c = core::start(cc);
@@ -147,6 +153,19 @@ void add_serve_command(CLI::App& app, command_action& action) {
     ->capture_default_str();
   cmd->add_option("--build-timeout", o->build_timeout_secs, "Image build limit in seconds")
     ->check(CLI::Range(10, 24 * 3600))
+    ->capture_default_str();
+  cmd->add_option("--proxy-host", o->proxy_host,
+                  "Credential proxy bind address (default: the container bridge, else 127.0.0.1)")
+    ->check(CLI::ValidIPV4 | CLI::Validator(
+                               [](std::string& v) {
+                                 in6_addr a;
+                                 return inet_pton(AF_INET6, v.c_str(), &a) == 1
+                                          ? std::string{}
+                                          : std::string{"not an IP address"};
+                               },
+                               "IPv6"));
+  cmd->add_option("--proxy-port", o->proxy_port,
+                  "Credential proxy port until PUT .../credential-proxy/port sets one")
     ->capture_default_str();
   cmd->callback([o, &action] { action = [o] { return serve(*o); }; });
 }
