@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "actors/audit_log.hpp"
@@ -7,20 +8,33 @@
 
 namespace pincer {
 
-/// State of the audit-log projection runner.
-struct audit_actor_state {
+/// Answers a query on a caught-up projection.
+using projection_query = std::function<result<json>(const event_store&, const query_params&)>;
+
+/// State of a projection runner.
+struct projection_runner_state {
   std::shared_ptr<event_store> store;
-  audit_projection projection;
+  std::shared_ptr<const projection> view;
+  projection_query query;
   uint64_t position = 0; ///< Last sequence applied and committed.
 
   /// Applies everything up to the end of the log.
   result<uint64_t> catch_up();
 
-  static inline const char* name = "audit-log";
+  static inline const char* name = "projection";
 };
 
-/// The runner's behaviour: follows the log from its stored checkpoint.
-audit_actor::behavior_type audit_log(audit_actor::stateful_pointer<audit_actor_state> self,
-                                     std::shared_ptr<event_store> store);
+/// Follows the log from the projection's stored checkpoint and answers
+/// queries after catching up.
+audit_actor::behavior_type
+projection_runner(audit_actor::stateful_pointer<projection_runner_state> self,
+                  std::shared_ptr<event_store> store, std::shared_ptr<const projection> view,
+                  projection_query query);
+
+/// The audit-log runner.
+audit_actor spawn_audit_log(caf::actor_system& sys, std::shared_ptr<event_store> store);
+
+/// The run-history runner.
+audit_actor spawn_run_history(caf::actor_system& sys, std::shared_ptr<event_store> store);
 
 } // namespace pincer

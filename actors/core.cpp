@@ -7,14 +7,21 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/audit_actor.hpp"
+#include "actors/channel_hub.hpp"
 #include "actors/directory.hpp"
+#include "actors/group_run.hpp"
+#include "actors/ipc_watcher.hpp"
+#include "actors/queue_supervisor.hpp"
 #include "actors/event_log.hpp"
 #include "actors/mount_actor.hpp"
 #include "actors/proxy_actor.hpp"
 #include "actors/runtime_actor.hpp"
+#include "actors/cron.hpp"
+#include "actors/scheduler.hpp"
 #include "actors/workspace.hpp"
 #include "actors/tail.hpp"
 #include "events/catalog.hpp"
+#include "events/queue_events.hpp"
 #include "events/time.hpp"
 
 namespace pincer {
@@ -44,10 +51,15 @@ public:
     runtime_ = system_.spawn(runtime_behavior, make_runtime_settings(), runner_, store_, log_);
     proxy_ = system_.spawn(credential_proxy, store_, log_, secrets_,
                            proxy_settings{cfg_.proxy_host, cfg_.proxy_port});
-    audit_ = system_.spawn(pincer::audit_log, store_);
+    audit_ = spawn_audit_log(system_, store_);
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(audit_));
+    history_ = spawn_run_history(system_, store_);
+    caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(history_));
+    start_queue();
+    start_scheduler();
     for (size_t i = 0; i < bridge_count; ++i)
       bridges_.push_back(system_.spawn(bridge));
+    start_channels();
   }
 
   ~core_impl() override {
@@ -65,6 +77,8 @@ public:
                    spdlog::error("event log flush failed: {}", caf::to_string(err));
                  });
     }
+    if (watcher_)
+      watcher_->stop();
     std::lock_guard<std::mutex> guard{subs_mutex_};
     for (auto& [id, tail] : subs_)
       caf::anon_send_exit(tail, caf::exit_reason::user_shutdown);
@@ -77,6 +91,10 @@ public:
     caf::anon_send_exit(runtime_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(proxy_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(audit_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(channels_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(history_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(scheduler_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(queue_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(log_, caf::exit_reason::user_shutdown);
   }
 
@@ -137,8 +155,7 @@ public:
 
   void delete_namespace(std::string name, bool force, request_meta meta,
                         reply_handler done) override {
-    ask(directory_, std::move(done), caf::delete_atom::value, std::move(name), force,
-        std::move(meta));
+    delete_namespace_with_schedules(std::move(name), force, std::move(meta), std::move(done));
   }
 
   void get_instructions(std::string name, reply_handler done) override {
@@ -187,6 +204,34 @@ public:
     ask(audit_, std::move(done), query_atom::value, q);
   }
 
+  // -- task schedules ---------------------------------------------------------
+
+  void list_schedules(const query_params& q, reply_handler done) override {
+    ask(scheduler_, std::move(done), list_atom::value, q);
+  }
+
+  void create_schedule(json body, request_meta meta, reply_handler done) override {
+    ask(scheduler_, std::move(done), create_atom::value, std::move(body), std::move(meta));
+  }
+
+  void get_schedule(std::string id, reply_handler done) override {
+    ask(scheduler_, std::move(done), caf::get_atom::value, std::move(id));
+  }
+
+  void update_schedule(std::string id, json body, request_meta meta,
+                       reply_handler done) override {
+    ask(scheduler_, std::move(done), update_atom::value, std::move(id), std::move(body),
+        std::move(meta));
+  }
+
+  void delete_schedule(std::string id, request_meta meta, reply_handler done) override {
+    ask(scheduler_, std::move(done), caf::delete_atom::value, std::move(id), std::move(meta));
+  }
+
+  void schedule_logs(std::string id, const query_params& q, reply_handler done) override {
+    ask(scheduler_, std::move(done), logs_atom::value, std::move(id), q);
+  }
+
   // -- credential proxy -------------------------------------------------------
 
   void proxy_status(reply_handler done) override {
@@ -213,7 +258,201 @@ public:
     ask(proxy_, std::move(done), caf::delete_atom::value, std::move(id), std::move(meta));
   }
 
+  // -- queue, runs and IPC ----------------------------------------------------
+
+  void ipc_directories(json body, request_meta meta, reply_handler done) override {
+    ask(queue_, std::move(done), ipc_atom::value, std::move(body), std::move(meta));
+  }
+
+  void follow_up(json body, request_meta meta, reply_handler done) override {
+    ask(queue_, std::move(done), enqueue_atom::value, std::move(body), std::move(meta));
+  }
+
+  void close_container(json body, request_meta meta, reply_handler done) override {
+    ask(queue_, std::move(done), close_atom::value, std::move(body), std::move(meta));
+  }
+
+  void queue_groups(reply_handler done) override {
+    ask(queue_, std::move(done), caf::get_atom::value, groups_atom::value);
+  }
+
+  void queue_group(std::string name, reply_handler done) override {
+    ask(queue_, std::move(done), caf::get_atom::value, groups_atom::value, std::move(name));
+  }
+
+  void queue_counts(reply_handler done) override {
+    ask(queue_, std::move(done), caf::get_atom::value, counts_atom::value);
+  }
+
+  void max_concurrent(reply_handler done) override {
+    ask(queue_, std::move(done), caf::get_atom::value, limit_atom::value);
+  }
+
+  void set_max_concurrent(json body, request_meta meta, reply_handler done) override {
+    ask(queue_, std::move(done), limit_atom::value, std::move(body), std::move(meta));
+  }
+
+  void run_history(const query_params& q, reply_handler done) override {
+    ask(history_, std::move(done), query_atom::value, q);
+  }
+
+  // -- channels ---------------------------------------------------------------
+
+  void channels(reply_handler done) override {
+    ask(channels_, std::move(done), list_atom::value);
+  }
+
+  void channel(std::string name, reply_handler done) override {
+    ask(channels_, std::move(done), caf::get_atom::value, std::move(name));
+  }
+
+  void channel_command(std::string name, std::string command, json body, request_meta meta,
+                      reply_handler done) override {
+    auto within = cfg_.request_timeout + std::chrono::seconds{20}; // provider round trips
+    if (command == "validate")
+      ask_within(within, channels_, std::move(done), validate_atom::value, std::move(name),
+                 std::move(body));
+    else if (command == "connect")
+      ask_within(within, channels_, std::move(done), connect_atom::value, std::move(name),
+                 std::move(body), std::move(meta));
+    else
+      ask(channels_, std::move(done), disconnect_atom::value, std::move(name), std::move(meta));
+  }
+
+  void send_channel_message(json body, request_meta meta, reply_handler done) override {
+    ask_within(cfg_.request_timeout + std::chrono::seconds{20}, channels_, std::move(done),
+               deliver_atom::value, std::move(body), std::move(meta));
+  }
+
+  void chats(const query_params& q, reply_handler done) override {
+    ask(channels_, std::move(done), chats_atom::value, q);
+  }
+
+  void chat_messages(std::string jid, const query_params& q, reply_handler done) override {
+    ask(channels_, std::move(done), chats_atom::value, std::move(jid), q);
+  }
+
+  void sender_allowlist(reply_handler done) override {
+    ask(channels_, std::move(done), caf::get_atom::value, allowlist_atom::value);
+  }
+
+  void set_sender_allowlist(json body, request_meta meta, reply_handler done) override {
+    ask(channels_, std::move(done), allowlist_atom::value, std::move(body), std::move(meta));
+  }
+
+  void channel_webhook(std::string name, raw_request req, reply_handler done) override {
+    ask(channels_, std::move(done), webhook_atom::value, std::move(name), std::move(req));
+  }
+
 private:
+  /// Spawns the channel hub, which spawns every channel and resumes the
+  /// connections the log says are open.
+  void start_channels() {
+    channel_context ctx;
+    ctx.store = store_;
+    ctx.log = log_;
+    ctx.directory = directory_;
+    ctx.queue = queue_;
+    ctx.vault = std::make_shared<channel_vault>(store_);
+    ctx.assistant_name = cfg_.assistant_name;
+    ctx.base_urls = cfg_.channel_base_urls;
+    channels_ = system_.spawn(channels_behavior, std::move(ctx));
+  }
+
+  /// Spawns the schedule supervisor, which rebuilds every schedule from the
+  /// log and arms its timer; returns once they are loaded.
+  void start_scheduler() {
+    auto ctx = std::make_shared<schedule_context>();
+    ctx->store = store_;
+    ctx->log = log_;
+    ctx->queue = queue_;
+    ctx->clock = now_ms;
+    auto zone = !cfg_.timezone.empty() && find_time_zone(cfg_.timezone) ? cfg_.timezone
+                                                                        : default_time_zone();
+    scheduler_ = system_.spawn(scheduler, std::shared_ptr<const schedule_context>{ctx},
+                               directory_, zone);
+    wait_until_ready(scheduler_, caf::get_atom::value, namespace_atom::value, std::string{});
+  }
+
+  /// A namespace with schedules is deleted only with `force`, which then
+  /// cancels its schedules (after the namespace is gone).
+  void delete_namespace_with_schedules(std::string name, bool force, request_meta meta,
+                                       reply_handler done) {
+    auto timeout = cfg_.request_timeout;
+    run([=, directory = directory_, scheduler = scheduler_](caf::event_based_actor* self) {
+      auto fail = [done](caf::error& err) { done(from_caf(err)); };
+      self->request(scheduler, timeout, caf::get_atom::value, namespace_atom::value, name)
+        .then(
+          [=](reply& count) {
+            auto n = count.body.value("count", 0);
+            if (n > 0 && !force)
+              return done(error{ec::conflict, "namespace " + name + " has " + std::to_string(n)
+                                                + " schedules; delete them or use force=true"});
+            self->request(directory, timeout, caf::delete_atom::value, name, force, meta)
+              .then(
+                [=](reply& deleted) {
+                  if (n == 0)
+                    return done(std::move(deleted));
+                  self->request(scheduler, timeout, caf::delete_atom::value,
+                                namespace_atom::value, name, meta)
+                    .then([=](reply&) { done(deleted); }, fail);
+                },
+                fail);
+          },
+          fail);
+    });
+  }
+
+  /// Stops containers an earlier process left, then spawns the queue and
+  /// starts watching the IPC folders.
+  void start_queue() {
+    group_context ctx;
+    ctx.store = store_;
+    ctx.log = log_;
+    ctx.directory = directory_;
+    ctx.mounts = mounts_;
+    ctx.runtime = runtime_;
+    ctx.data_dir = std::filesystem::absolute(cfg_.data_dir).lexically_normal().string();
+    ctx.owner = owner_label(ctx.data_dir);
+    ctx.assistant_name = cfg_.assistant_name;
+    ctx.default_image = cfg_.agent_image;
+    ctx.tz = container_timezone(cfg_.timezone);
+    ctx.policy = cfg_.queue;
+    ctx.clock = now_ms;
+    if (cfg_.instant_runs) {
+      ctx.launcher = make_instant_launcher();
+    } else {
+      ctx.launcher = make_cli_launcher(runner_);
+      stop_orphans(ctx.owner);
+    }
+    queue_ = system_.spawn(queue_supervisor, ctx, history_);
+    auto ipc_root = std::filesystem::path{ctx.data_dir} / "ipc";
+    watcher_ = std::make_unique<ipc_watcher>(ipc_root, [queue = queue_](const std::string& group) {
+      caf::anon_send(queue, ipc_atom::value, group);
+    });
+    if (auto ok = watcher_->start(); !ok)
+      spdlog::error("cannot watch {}: {}", ipc_root.string(), ok.err().message);
+  }
+
+  /// Stops this server's `pincer-` containers left by an earlier process.
+  void stop_orphans(const std::string& owner) {
+    caf::scoped_actor self{system_};
+    runtime_info info;
+    self->request(runtime_, std::chrono::seconds{60}, runtime_atom::value)
+      .receive([&](runtime_info& found) { info = std::move(found); },
+               [](caf::error& err) { spdlog::warn("runtime: {}", caf::to_string(err)); });
+    auto names = pincer::stop_orphans(*runner_, info, owner);
+    if (names.empty())
+      return;
+    spdlog::info("stopped {} container(s) left by an earlier process", names.size());
+    append_request req{queue_settings_stream, any_version, "system", "",
+                       {event_catalog().make(event_types::queue_orphans_stopped,
+                                             json{{"containers", names}})}};
+    self->request(log_, std::chrono::seconds{30}, append_atom::value, std::move(req))
+      .receive([](std::vector<record>&) {},
+               [](caf::error& err) { spdlog::error("log: {}", caf::to_string(err)); });
+  }
+
   static result<reply> read_events(const event_store& store, uint64_t after, size_t limit,
                                    const std::string& prefix) {
     json items = json::array();
@@ -293,6 +532,11 @@ private:
   event_log_actor log_;
   directory_actor directory_;
   audit_actor audit_;
+  audit_actor history_;
+  queue_actor queue_;
+  scheduler_actor scheduler_;
+  channels_actor channels_;
+  std::unique_ptr<ipc_watcher> watcher_;
   caf::actor workspace_;
   mount_actor mounts_;
   std::shared_ptr<secret_box> secrets_;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/group_state.hpp"
 #include "events/envelope.hpp"
 #include "events/error.hpp"
 
@@ -31,6 +32,17 @@ struct reply {
   /// The body as JSON text, shared with a cache. When set, it is the answer
   /// and `body` may be null (`list_namespaces` answers this way).
   std::shared_ptr<const std::string> text;
+  /// The media type of `text`; empty means `application/json`.
+  std::string content_type;
+};
+
+/// A request handed over undecoded (provider webhooks, which sign the raw
+/// bytes of the body).
+struct raw_request {
+  std::string method;                        ///< `GET`, `POST`.
+  std::map<std::string, std::string> query;  ///< URL-decoded query parameters.
+  std::map<std::string, std::string> headers; ///< Lower-case names.
+  std::string body;                          ///< The raw body bytes.
 };
 
 /// Receives the answer to an API call, exactly once, on some actor thread.
@@ -56,6 +68,11 @@ struct core_config {
   std::string image_file = "Dockerfile"; ///< Relative to the context, or absolute.
   std::chrono::milliseconds build_timeout{30 * 60 * 1000};
   std::vector<std::string> protected_paths; ///< Never mountable, besides the data folder.
+  queue_policy queue;                    ///< Retry delays and default timeouts.
+  std::string timezone;                  ///< `TZ` for containers; empty: the server's, else UTC.
+  bool instant_runs = false;             ///< Benchmarks: containers answer at once, no runtime.
+  /// Provider base URL per channel name; a missing one is the provider's own.
+  std::map<std::string, std::string> channel_base_urls;
   /// Credential proxy bind address; empty: the container bridge, else 127.0.0.1.
   std::string proxy_host;
   /// Credential proxy port until `PUT .../credential-proxy/port` sets one (0: any free).
@@ -118,10 +135,48 @@ public:
   virtual void set_mount_allowlist(json body, request_meta meta, reply_handler done) = 0;
   virtual void validate_mount(json body, request_meta meta, reply_handler done) = 0;
 
+  // -- queue, runs and IPC ----------------------------------------------------
+
+  /// `POST /container/ipc/directories`.
+  virtual void ipc_directories(json body, request_meta meta, reply_handler done) = 0;
+  /// `POST /container/ipc/follow-up`.
+  virtual void follow_up(json body, request_meta meta, reply_handler done) = 0;
+  /// `POST /container/ipc/close`.
+  virtual void close_container(json body, request_meta meta, reply_handler done) = 0;
+  /// `GET /container/queue/groups`.
+  virtual void queue_groups(reply_handler done) = 0;
+  /// `GET /container/queue/groups/{group}`.
+  virtual void queue_group(std::string name, reply_handler done) = 0;
+  /// `GET /container/queue/counts`.
+  virtual void queue_counts(reply_handler done) = 0;
+  /// `GET /container/queue/max-concurrent`.
+  virtual void max_concurrent(reply_handler done) = 0;
+  /// `PUT /container/queue/max-concurrent`.
+  virtual void set_max_concurrent(json body, request_meta meta, reply_handler done) = 0;
+
   // -- monitoring -------------------------------------------------------------
+
+  /// `GET /container/run-history` with its query parameters.
+  virtual void run_history(const query_params& q, reply_handler done) = 0;
 
   /// `GET /container/audit-log` with its query parameters.
   virtual void audit_log(const query_params& q, reply_handler done) = 0;
+
+  // -- task schedules ---------------------------------------------------------
+
+  /// `GET /container/schedules?group=`.
+  virtual void list_schedules(const query_params& q, reply_handler done) = 0;
+  /// `POST /container/schedules`.
+  virtual void create_schedule(json body, request_meta meta, reply_handler done) = 0;
+  /// `GET /container/schedules/{id}`.
+  virtual void get_schedule(std::string id, reply_handler done) = 0;
+  /// `PUT /container/schedules/{id}`.
+  virtual void update_schedule(std::string id, json body, request_meta meta,
+                               reply_handler done) = 0;
+  /// `DELETE /container/schedules/{id}`.
+  virtual void delete_schedule(std::string id, request_meta meta, reply_handler done) = 0;
+  /// `GET /container/schedules/{id}/logs`.
+  virtual void schedule_logs(std::string id, const query_params& q, reply_handler done) = 0;
 
   // -- credential proxy -------------------------------------------------------
 
@@ -137,6 +192,28 @@ public:
   virtual void add_proxy_mapping(json body, request_meta meta, reply_handler done) = 0;
   /// `DELETE /container/credential-proxy/mappings/{id}`.
   virtual void delete_proxy_mapping(std::string id, request_meta meta, reply_handler done) = 0;
+
+  // -- channels ---------------------------------------------------------------
+
+  /// `GET /channels`.
+  virtual void channels(reply_handler done) = 0;
+  /// `GET /channels/{name}`.
+  virtual void channel(std::string name, reply_handler done) = 0;
+  /// `POST /channels/{name}/validate|connect|disconnect` (`command`).
+  virtual void channel_command(std::string name, std::string command, json body,
+                               request_meta meta, reply_handler done) = 0;
+  /// `POST /channels/messages`.
+  virtual void send_channel_message(json body, request_meta meta, reply_handler done) = 0;
+  /// `GET /channels/chats`.
+  virtual void chats(const query_params& q, reply_handler done) = 0;
+  /// `GET /channels/chats/{jid}/messages`.
+  virtual void chat_messages(std::string jid, const query_params& q, reply_handler done) = 0;
+  /// `GET /channels/sender-allowlist`.
+  virtual void sender_allowlist(reply_handler done) = 0;
+  /// `PUT /channels/sender-allowlist`.
+  virtual void set_sender_allowlist(json body, request_meta meta, reply_handler done) = 0;
+  /// A provider webhook (`/channels/{name}/webhook`), signature-authenticated.
+  virtual void channel_webhook(std::string name, raw_request req, reply_handler done) = 0;
 };
 
 } // namespace pincer

@@ -10,6 +10,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/channel_types.hpp"
 #include "actors/core.hpp"
 #include "actors/process.hpp"
 #include "actors/proxy_state.hpp"
@@ -47,6 +48,20 @@ using inspected_atom = caf::atom_constant<caf::atom("inspected")>;
 using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
 using port_atom = caf::atom_constant<caf::atom("port")>;
 using env_atom = caf::atom_constant<caf::atom("env")>;
+using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using granted_atom = caf::atom_constant<caf::atom("granted")>;
+using output_atom = caf::atom_constant<caf::atom("output")>;
+using exited_atom = caf::atom_constant<caf::atom("exited")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using ipc_atom = caf::atom_constant<caf::atom("ipc")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+using groups_atom = caf::atom_constant<caf::atom("groups")>;
+using counts_atom = caf::atom_constant<caf::atom("counts")>;
+using limit_atom = caf::atom_constant<caf::atom("limit")>;
+using history_atom = caf::atom_constant<caf::atom("history")>;
 
 /// A piece of work a bridge actor runs as `(run_atom, bridge_job)` with itself
 /// as `self`: lets plain threads make requests without blocking.
@@ -118,6 +133,8 @@ using mount_actor = caf::typed_actor<
 using runtime_actor = caf::typed_actor<
   /// The detected runtime; `true` detects again first.
   caf::replies_to<caf::get_atom, runtime_atom, bool>::with<reply>,
+  /// The detected runtime facts (after any detection in progress).
+  caf::replies_to<runtime_atom>::with<runtime_info>,
   /// Internal: the probe of the backend at this index of the order ended.
   caf::reacts_to<probed_atom, size_t, process_result>,
   /// Internal: detection ended with these facts.
@@ -130,6 +147,37 @@ using runtime_actor = caf::typed_actor<
   caf::replies_to<status_atom, std::string>::with<reply>,
   /// Internal: an image inspection ended.
   caf::reacts_to<inspected_atom, uint64_t, std::string, process_result>>;
+
+/// One container group's queue: pending work, its container, its IPC files.
+/// Every command carries the namespace object as the directory has it now.
+using group_actor = caf::typed_actor<
+  /// A message: written into the running message container as a follow-up
+  /// (202 `{"status": "delivered", "file"}`), else queued (`"queued"`).
+  caf::replies_to<enqueue_atom, queued_message, json, request_meta>::with<reply>,
+  /// A task: 202 `{"status": "queued" | "duplicate", "taskId"}`.
+  caf::replies_to<enqueue_atom, queued_task, json, request_meta>::with<reply>,
+  /// Writes `_close` for the running container: `{"closed": bool, ...}`.
+  caf::replies_to<close_atom, json, request_meta>::with<reply>,
+  /// Makes the group's IPC folders: 201 when something was made, else 200.
+  caf::replies_to<ipc_atom, json, request_meta>::with<reply>,
+  /// The queue entry of api.md §6.
+  caf::replies_to<caf::get_atom>::with<json>,
+  /// The namespace changed or the server started: refresh and run pending work.
+  caf::reacts_to<update_atom, json>,
+  /// IPC files are waiting in `messages/` or `tasks/`.
+  caf::reacts_to<ipc_atom, json>,
+  /// Internal: the supervisor granted a slot.
+  caf::reacts_to<granted_atom>,
+  /// Internal: a result block of launch N.
+  caf::reacts_to<output_atom, uint64_t, json>,
+  /// Internal: launch N ended.
+  caf::reacts_to<exited_atom, uint64_t, process_result>,
+  /// Internal: the hard timeout of launch N, generation G, expired.
+  caf::reacts_to<timeout_atom, uint64_t, uint64_t>,
+  /// Internal: the idle wait of launch N, generation G, expired.
+  caf::reacts_to<idle_atom, uint64_t, uint64_t>,
+  /// Internal: a retry delay ended.
+  caf::reacts_to<retry_atom>>;
 
 /// The credential proxy: mappings, the listener and container variables.
 using proxy_actor = caf::typed_actor<
@@ -150,14 +198,110 @@ using proxy_actor = caf::typed_actor<
   /// bridge networking); none when the proxy is stopped.
   caf::replies_to<env_atom, std::string>::with<env_pairs>>;
 
-/// The queue supervisor: one container per group under a global limit.
+/// The queue supervisor: routes work to group actors and holds the global
+/// container limit, granting slots in arrival order.
 using queue_actor = caf::typed_actor<
-  /// Queues a message for a group: 202 `{"status": "queued", "messageId"}`;
-  /// unknown group `not_found`.
+  /// Queues a message for a group (see `group_actor`); unknown group `not_found`.
   caf::replies_to<enqueue_atom, std::string, queued_message, request_meta>::with<reply>,
   /// Queues a task for a group: 202 `{"status": "queued" | "duplicate", "taskId"}`
   /// (`duplicate` when that task id is already running or queued).
-  caf::replies_to<enqueue_atom, std::string, queued_task, request_meta>::with<reply>>;
+  caf::replies_to<enqueue_atom, std::string, queued_task, request_meta>::with<reply>,
+  /// `POST /container/ipc/follow-up`.
+  caf::replies_to<enqueue_atom, json, request_meta>::with<reply>,
+  /// `POST /container/ipc/close`.
+  caf::replies_to<close_atom, json, request_meta>::with<reply>,
+  /// `POST /container/ipc/directories`.
+  caf::replies_to<ipc_atom, json, request_meta>::with<reply>,
+  /// `GET /container/queue/groups`.
+  caf::replies_to<caf::get_atom, groups_atom>::with<reply>,
+  /// `GET /container/queue/groups/{group}`.
+  caf::replies_to<caf::get_atom, groups_atom, std::string>::with<reply>,
+  /// `GET /container/queue/counts`.
+  caf::replies_to<caf::get_atom, counts_atom>::with<reply>,
+  /// `GET /container/queue/max-concurrent`.
+  caf::replies_to<caf::get_atom, limit_atom>::with<reply>,
+  /// `PUT /container/queue/max-concurrent`.
+  caf::replies_to<limit_atom, json, request_meta>::with<reply>,
+  /// IPC files are waiting for a group (from the watcher).
+  caf::reacts_to<ipc_atom, std::string>,
+  /// Internal: a group asks for a slot.
+  caf::reacts_to<acquire_atom, std::string>,
+  /// Internal: a group gives its slot back (or withdraws its request).
+  caf::reacts_to<release_atom, std::string>,
+  /// Internal: a group's queue entry changed.
+  caf::reacts_to<status_atom, std::string, json>>;
+
+// -- channels -----------------------------------------------------------------
+
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+using route_atom = caf::atom_constant<caf::atom("route")>;
+using chan_tick_atom = caf::atom_constant<caf::atom("chtick")>;
+using chan_io_atom = caf::atom_constant<caf::atom("chio")>;
+using outbound_atom = caf::atom_constant<caf::atom("outbound")>;
+using chats_atom = caf::atom_constant<caf::atom("chats")>;
+using chan_view_atom = caf::atom_constant<caf::atom("chview")>;
+
+/// One chat channel (Telegram, WhatsApp, ...): its connection, its durable
+/// outbox and what its provider delivers.
+using channel_actor = caf::typed_actor<
+  /// The channel object of `GET /channels/{name}`.
+  caf::replies_to<caf::get_atom>::with<reply>,
+  /// Checks credentials with the provider without storing anything.
+  caf::replies_to<validate_atom, json>::with<reply>,
+  /// Validates, stores the sealed credentials and starts receiving.
+  caf::replies_to<connect_atom, json, request_meta>::with<reply>,
+  /// Stops receiving and forgets the credentials.
+  caf::replies_to<disconnect_atom, request_meta>::with<reply>,
+  /// Queues an outbound message durably; sends it in order.
+  caf::replies_to<deliver_atom, outbound_request, request_meta>::with<reply>,
+  /// A provider webhook request (checked by signature here).
+  caf::replies_to<webhook_atom, raw_request>::with<reply>,
+  /// Internal: a timer of kind K for connection generation G fired.
+  caf::reacts_to<chan_tick_atom, int, uint64_t>>;
+
+/// The channel hub: owns the channel actors, the sender allowlist, the
+/// inbound routing rules and the outbound follower of the log.
+using channels_actor = caf::typed_actor<
+  /// `GET /channels`.
+  caf::replies_to<list_atom>::with<reply>,
+  /// `GET /channels/{name}`.
+  caf::replies_to<caf::get_atom, std::string>::with<reply>,
+  /// `validate` for a channel name.
+  caf::replies_to<validate_atom, std::string, json>::with<reply>,
+  /// `connect` for a channel name.
+  caf::replies_to<connect_atom, std::string, json, request_meta>::with<reply>,
+  /// `disconnect` for a channel name.
+  caf::replies_to<disconnect_atom, std::string, request_meta>::with<reply>,
+  /// `POST /channels/messages`.
+  caf::replies_to<deliver_atom, json, request_meta>::with<reply>,
+  /// A provider webhook for a channel name.
+  caf::replies_to<webhook_atom, std::string, raw_request>::with<reply>,
+  /// The sender allowlist.
+  caf::replies_to<caf::get_atom, allowlist_atom>::with<reply>,
+  /// Replaces the sender allowlist from a PUT body.
+  caf::replies_to<allowlist_atom, json, request_meta>::with<reply>,
+  /// `GET /channels/chats`.
+  caf::replies_to<chats_atom, query_params>::with<reply>,
+  /// `GET /channels/chats/{jid}/messages`.
+  caf::replies_to<chats_atom, std::string, query_params>::with<reply>,
+  /// Decides, per inbound message, whether to store and which group to run.
+  caf::replies_to<route_atom, std::vector<inbound_message>>::with<std::vector<inbound_route>>,
+  /// A channel's object changed.
+  caf::reacts_to<chan_view_atom, std::string, json>,
+  /// A reply from the log (run output or IPC) for a chat: `(seq, jid, text, source)`.
+  caf::reacts_to<outbound_atom, uint64_t, std::string, std::string, std::string>>;
+
+/// The chats-and-messages projection (follows the log from its checkpoint).
+using chats_actor = caf::typed_actor<
+  /// New events exist up to the given sequence number.
+  caf::reacts_to<notify_atom, uint64_t>,
+  /// The chat list, optionally for one channel.
+  caf::replies_to<chats_atom, query_params>::with<reply>,
+  /// One chat's messages, newest first, paginated.
+  caf::replies_to<chats_atom, std::string, query_params>::with<reply>>;
 
 // -- schedules ----------------------------------------------------------------
 
@@ -227,3 +371,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_task)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::env_pairs)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::schedule_snapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::raw_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::outbound_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::io_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::http_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<pincer::inbound_message>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<pincer::inbound_route>)

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/projection.hpp"
 #include "events/catalog.hpp"
 #include "events/namespace_events.hpp"
 #include "storage/files.hpp"
@@ -48,21 +49,8 @@ caf::result<std::vector<envelope>> commit(self_ptr self, result<std::vector<draf
 } // namespace
 
 result<unit> rebuild(const event_store& store, const std::string& stream, namespace_state& ns) {
-  std::optional<error> failure;
-  auto read = store.read_stream(stream, ns.version, [&](const record& r) {
-    auto e = event_catalog().decode(r);
-    if (!e) {
-      failure = e.err();
-      return false;
-    }
-    ns.apply(*e);
-    return true;
-  });
-  if (!read)
-    return read.err();
-  if (failure)
-    return *failure;
-  return unit{};
+  return read_stream_events(store, stream, ns.version,
+                            [&](const envelope& e) { ns.apply(e); });
 }
 
 std::string instructions_path(const std::string& data_dir, const std::string& name) {

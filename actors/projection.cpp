@@ -1,6 +1,30 @@
 #include "actors/projection.hpp"
 
+#include <optional>
+
+#include "events/catalog.hpp"
+
 namespace pincer {
+
+result<unit> read_stream_events(const event_store& store, const std::string& stream,
+                                uint64_t from_version,
+                                const std::function<void(const envelope&)>& apply) {
+  std::optional<error> failure;
+  auto read = store.read_stream(stream, from_version, [&](const record& r) {
+    auto e = event_catalog().decode(r);
+    if (!e) {
+      failure = e.err();
+      return false;
+    }
+    apply(*e);
+    return true;
+  });
+  if (!read)
+    return read.err();
+  if (failure)
+    return *failure;
+  return unit{};
+}
 
 result<uint64_t> catch_up(event_store& store, const projection& p, size_t chunk) {
   auto name = p.name();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "events/envelope.hpp"
 #include "storage/event_store.hpp"
 
 namespace pincer {
@@ -20,6 +21,12 @@ public:
   /// Appends the rows one event produces (possibly none).
   virtual void project(const record& r, std::vector<row>& out) const = 0;
 };
+
+/// Decodes every event of a stream after `from_version` and hands it to
+/// `apply`; stops at the first event that does not decode.
+result<unit> read_stream_events(const event_store& store, const std::string& stream,
+                                uint64_t from_version,
+                                const std::function<void(const envelope&)>& apply);
 
 /// Brings a stored projection up to the end of the log, committing rows and
 /// the checkpoint every `chunk` events. Returns the new checkpoint.

@@ -98,6 +98,9 @@ struct run_options {
   std::string network;  ///< Empty means the runtime's default.
   bool interactive = true;
   std::string user;  ///< `uid` or `uid:gid`, or empty.
+  /// Value of the `pincer.owner` label (docker, podman), so a server only
+  /// ever stops its own containers; `[A-Za-z0-9]*`, empty for none.
+  std::string owner;
 };
 
 /// The full `run` argv (starting with the CLI name) in NanoClaw's order:
@@ -130,8 +133,10 @@ std::optional<int64_t> parse_runtime_time(std::string_view text);
 /// `stop -t 1 NAME` (`stop NAME` for Apple); the name is validated first.
 result<std::vector<std::string>> stop_args(runtime_backend backend, const std::string& name);
 
-/// Lists containers whose names start with `prefix` (running or not).
-std::vector<std::string> list_containers_args(runtime_backend backend, const std::string& prefix);
+/// Lists containers whose names start with `prefix` (running or not) and,
+/// when `owner` is not empty, that carry that `pincer.owner` label.
+std::vector<std::string> list_containers_args(runtime_backend backend, const std::string& prefix,
+                                              const std::string& owner = {});
 
 /// The valid container names in a listing that start with `prefix`.
 std::vector<std::string> parse_container_list(runtime_backend backend, std::string_view out,

@@ -210,6 +210,11 @@ runtime_actor::behavior_type runtime_behavior(self_ptr self, runtime_settings se
       });
       return rp;
     },
+    [self](runtime_atom) -> caf::result<runtime_info> {
+      auto rp = self->make_response_promise<runtime_info>();
+      after_detection(self, [self, rp]() mutable { rp.deliver(self->state.info); });
+      return rp;
+    },
     [self](probed_atom, size_t index, process_result& r) {
       auto order = detection_order(self->state.settings.configured);
       auto info = interpret_probe(order.at(index), r, docker_desktop_platform());

@@ -69,6 +69,9 @@ result<unit> validate_run_options(const run_options& opts, const runtime_info& i
     if (value.find_first_of(std::string{"\n\r\0", 3}) != std::string::npos)
       return invalid("env", "environment variable " + key + " contains a line break or NUL");
   }
+  if (!std::all_of(opts.owner.begin(), opts.owner.end(),
+                   [](unsigned char c) { return std::isalnum(c) != 0; }))
+    return invalid("owner", "the owner label must be letters and digits");
   if (!opts.user.empty()) {
     auto colon = opts.user.find(':');
     std::string_view user = opts.user;
@@ -117,6 +120,8 @@ result<std::vector<std::string>> build_run_args(runtime_backend backend, const r
   argv.insert(argv.end(), {"--rm", "--name", opts.name});
   if (!opts.network.empty())
     argv.push_back("--network=" + opts.network);
+  if (!opts.owner.empty() && backend != runtime_backend::apple_container)
+    argv.insert(argv.end(), {"--label", "pincer.owner=" + opts.owner});
   argv.insert(argv.end(), info.extra_run_args.begin(), info.extra_run_args.end());
   for (const auto& [key, value] : opts.env) {
     argv.emplace_back("-e");
@@ -232,11 +237,16 @@ result<std::vector<std::string>> stop_args(runtime_backend backend, const std::s
   return std::vector<std::string>{cli, "stop", "-t", "1", name};
 }
 
-std::vector<std::string> list_containers_args(runtime_backend backend, const std::string& prefix) {
+std::vector<std::string> list_containers_args(runtime_backend backend, const std::string& prefix,
+                                              const std::string& owner) {
   auto cli = std::string{cli_name(backend)};
   if (backend == runtime_backend::apple_container)
     return {cli, "ls", "--all", "--format", "json"};
-  return {cli, "ps", "-a", "--filter", "name=^" + prefix, "--format", "{{.Names}}"};
+  std::vector<std::string> argv{cli, "ps", "-a", "--filter", "name=^" + prefix};
+  if (!owner.empty())
+    argv.insert(argv.end(), {"--filter", "label=pincer.owner=" + owner});
+  argv.insert(argv.end(), {"--format", "{{.Names}}"});
+  return argv;
 }
 
 std::vector<std::string> parse_container_list(runtime_backend backend, std::string_view out,

@@ -37,7 +37,9 @@ void register_queue_events(catalog& c) {
   c.add(ipc_directories_created, {1, {}, "Created the IPC folders of group {id}"});
   c.add(ipc_close_requested, {1, {}, "Asked the container of group {id} to close"});
   c.add(ipc_message_sent, {1, {}, "Group {id} sent a message to a chat"});
-  c.add(ipc_task_handled, {1, {}, "Handled a task request of group {id}"});
+  event_type_info task{1, {}, "Handled a task request of group {id}"};
+  task.outcome = [](const json& d) { return d.value("outcome", "ok"); };
+  c.add(ipc_task_handled, task);
   event_type_info rejected{1, {}, "Rejected an IPC file of group {id}"};
   rejected.outcome = [](const json&) { return "denied"; };
   c.add(ipc_rejected, rejected);

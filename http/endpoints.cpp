@@ -120,9 +120,69 @@ std::vector<endpoint> endpoints(json openapi) {
      [](core& c, const http_request& r, reply_handler done) {
        c.validate_mount(r.body, r.meta, std::move(done));
      }},
+    {m::post, api("/container/ipc/directories"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.ipc_directories(r.body, r.meta, std::move(done));
+     }},
+    {m::post, api("/container/ipc/follow-up"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.follow_up(r.body, r.meta, std::move(done));
+     }},
+    {m::post, api("/container/ipc/close"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.close_container(r.body, r.meta, std::move(done));
+     }},
+    {m::get, api("/container/queue/groups"),
+     [](core& c, const http_request&, reply_handler done) {
+       c.queue_groups(std::move(done));
+     }},
+    {m::get, api("/container/queue/groups/:group"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.queue_group(r.param("group"), std::move(done));
+     }},
+    {m::get, api("/container/queue/counts"),
+     [](core& c, const http_request&, reply_handler done) {
+       c.queue_counts(std::move(done));
+     }},
+    {m::get, api("/container/queue/max-concurrent"),
+     [](core& c, const http_request&, reply_handler done) {
+       c.max_concurrent(std::move(done));
+     }},
+    {m::put, api("/container/queue/max-concurrent"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.set_max_concurrent(r.body, r.meta, std::move(done));
+     }},
+    {m::get, api("/container/run-history"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.run_history(r.query, std::move(done));
+     }},
     {m::get, api("/container/audit-log"),
      [](core& c, const http_request& r, reply_handler done) {
        c.audit_log(r.query, std::move(done));
+     }},
+    {m::get, api("/container/schedules"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.list_schedules(r.query, std::move(done));
+     }},
+    {m::post, api("/container/schedules"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.create_schedule(r.body, r.meta, std::move(done));
+     }},
+    {m::get, api("/container/schedules/:id/logs"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.schedule_logs(r.param("id"), r.query, std::move(done));
+     }},
+    {m::get, api("/container/schedules/:id"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.get_schedule(r.param("id"), std::move(done));
+     }},
+    {m::put, api("/container/schedules/:id"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.update_schedule(r.param("id"), r.body, r.meta, std::move(done));
+     }},
+    {m::del, api("/container/schedules/:id"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.delete_schedule(r.param("id"), r.meta, std::move(done));
      }},
     {m::get, api("/container/credential-proxy/status"),
      [](core& c, const http_request&, reply_handler done) {
@@ -147,6 +207,56 @@ std::vector<endpoint> endpoints(json openapi) {
     {m::del, api("/container/credential-proxy/mappings/:id"),
      [](core& c, const http_request& r, reply_handler done) {
        c.delete_proxy_mapping(r.param("id"), r.meta, std::move(done));
+     }},
+    {m::get, api("/channels"),
+     [](core& c, const http_request&, reply_handler done) {
+       c.channels(std::move(done));
+     }},
+    {m::post, api("/channels/messages"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.send_channel_message(r.body, r.meta, std::move(done));
+     }},
+    {m::get, api("/channels/chats"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.chats(r.query, std::move(done));
+     }},
+    {m::get, api("/channels/chats/:jid/messages"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.chat_messages(r.param("jid"), r.query, std::move(done));
+     }},
+    {m::get, api("/channels/sender-allowlist"),
+     [](core& c, const http_request&, reply_handler done) {
+       c.sender_allowlist(std::move(done));
+     }},
+    {m::put, api("/channels/sender-allowlist"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.set_sender_allowlist(r.body, r.meta, std::move(done));
+     }},
+    {m::get, api("/channels/whatsapp/webhook"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.channel_webhook("whatsapp", r.raw, std::move(done));
+     },
+     endpoint_kind::raw},
+    {m::post, api("/channels/whatsapp/webhook"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.channel_webhook("whatsapp", r.raw, std::move(done));
+     },
+     endpoint_kind::raw},
+    {m::post, api("/channels/:name/validate"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.channel_command(r.param("name"), "validate", r.body, r.meta, std::move(done));
+     }},
+    {m::post, api("/channels/:name/connect"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.channel_command(r.param("name"), "connect", r.body, r.meta, std::move(done));
+     }},
+    {m::post, api("/channels/:name/disconnect"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.channel_command(r.param("name"), "disconnect", r.body, r.meta, std::move(done));
+     }},
+    {m::get, api("/channels/:name"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.channel(r.param("name"), std::move(done));
      }},
   };
 }

@@ -31,8 +31,12 @@ struct serve_options {
   std::string image_context = PINCER_CONTAINER_DIR "/agent";
   std::string image_file = "Dockerfile";
   int build_timeout_secs = 1800;
+  std::string telegram_api_url;
+  std::string whatsapp_api_url;
   std::string proxy_host;
   uint16_t proxy_port = 3001;
+  int retry_base_ms = 5000;
+  std::string timezone;
 };
 
 /// Keys from `--api-key-file` (one per line, `#` comments) and from
@@ -95,6 +99,10 @@ int serve(const serve_options& o) {
   cc.image_context = o.image_context;
   cc.image_file = o.image_file;
   cc.build_timeout = std::chrono::seconds{o.build_timeout_secs};
+  cc.queue.retry_base = std::chrono::milliseconds{o.retry_base_ms};
+  cc.timezone = o.timezone;
+  cc.channel_base_urls["telegram"] = o.telegram_api_url;
+  cc.channel_base_urls["whatsapp"] = o.whatsapp_api_url;
   cc.proxy_host = o.proxy_host;
   cc.proxy_port = o.proxy_port;
   if (!o.api_key_file.empty())
@@ -154,6 +162,12 @@ void add_serve_command(CLI::App& app, command_action& action) {
   cmd->add_option("--build-timeout", o->build_timeout_secs, "Image build limit in seconds")
     ->check(CLI::Range(10, 24 * 3600))
     ->capture_default_str();
+  cmd->add_option("--retry-base-ms", o->retry_base_ms,
+                  "First retry delay of a failed run; each next one doubles")
+    ->check(CLI::Range(10, 3600 * 1000))
+    ->capture_default_str();
+  cmd->add_option("--timezone", o->timezone,
+                  "TZ for containers (default: the server's TZ, /etc/timezone, else UTC)");
   cmd->add_option("--proxy-host", o->proxy_host,
                   "Credential proxy bind address (default: the container bridge, else 127.0.0.1)")
     ->check(CLI::ValidIPV4 | CLI::Validator(
@@ -167,6 +181,11 @@ void add_serve_command(CLI::App& app, command_action& action) {
   cmd->add_option("--proxy-port", o->proxy_port,
                   "Credential proxy port until PUT .../credential-proxy/port sets one")
     ->capture_default_str();
+  cmd->add_option("--telegram-api-url", o->telegram_api_url,
+                  "Telegram Bot API base URL (default https://api.telegram.org)");
+  cmd->add_option("--whatsapp-api-url", o->whatsapp_api_url,
+                  "WhatsApp Graph API base URL with version (default "
+                  "https://graph.facebook.com/v21.0)");
   cmd->callback([o, &action] { action = [o] { return serve(*o); }; });
 }
 

@@ -29,7 +29,7 @@ BOOST_FIXTURE_TEST_SUITE(actors_audit_log, audit_fixture)
 BOOST_AUTO_TEST_CASE(the_audit_log_lists_events_newest_first_with_summaries) {
   append("namespace/a", "namespace.created", "key:1");
   append("instructions/global", "instructions.updated", "key:2");
-  auto a = track(sys.spawn(audit_log, store));
+  auto a = track(spawn_audit_log(sys, store));
   auto page = query(a, {});
   BOOST_REQUIRE(page);
   auto& items = page->body["items"];
@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(the_audit_log_lists_events_newest_first_with_summaries) {
 BOOST_AUTO_TEST_CASE(pages_follow_the_cursor_without_gaps_or_repeats) {
   for (int i = 0; i < 7; ++i)
     append("namespace/n" + std::to_string(i), "namespace.created", "key:1");
-  auto a = track(sys.spawn(audit_log, store));
+  auto a = track(spawn_audit_log(sys, store));
   std::vector<uint64_t> seen;
   query_params q{{"limit", "3"}};
   for (int pages = 0; pages < 5; ++pages) {
@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(filters_select_by_action_actor_and_resource) {
   append("namespace/a", "namespace.created", "key:1");
   append("namespace/a", "namespace.updated", "key:2");
   append("namespace/b", "namespace.created", "key:2");
-  auto a = track(sys.spawn(audit_log, store));
+  auto a = track(spawn_audit_log(sys, store));
   BOOST_TEST(query(a, {{"action", "namespace.created"}})->body["items"].size() == 2u);
   BOOST_TEST(query(a, {{"actor", "key:2"}})->body["items"].size() == 2u);
   BOOST_TEST(query(a, {{"resource", "namespace/a"}})->body["items"].size() == 2u);
@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(filters_select_by_action_actor_and_resource) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_query_parameters_are_validation_errors_naming_the_field) {
-  auto a = track(sys.spawn(audit_log, store));
+  auto a = track(spawn_audit_log(sys, store));
   for (auto [key, value] : std::vector<std::pair<std::string, std::string>>{
          {"limit", "0"}, {"limit", "1001"}, {"limit", "x"}, {"cursor", "-1"},
          {"since", "yesterday"}}) {
@@ -88,12 +88,12 @@ BOOST_AUTO_TEST_CASE(bad_query_parameters_are_validation_errors_naming_the_field
 
 BOOST_AUTO_TEST_CASE(the_projection_resumes_from_its_checkpoint_and_equals_a_full_replay) {
   append("namespace/a", "namespace.created", "key:1");
-  auto first = track(sys.spawn(audit_log, store));
+  auto first = track(spawn_audit_log(sys, store));
   BOOST_REQUIRE(query(first, {}));
   BOOST_TEST(store->checkpoint("audit") == 1u);
   caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
   append("namespace/a", "namespace.deleted", "key:1");
-  auto second = track(sys.spawn(audit_log, store));
+  auto second = track(spawn_audit_log(sys, store));
   run();
   BOOST_TEST(store->checkpoint("audit") == 2u);
   std::vector<row> live, rebuilt;

@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(every_validation_is_an_event_and_denials_show_as_denied_in_
   auto denied = validate(json{{"hostPath", root + "/.ssh"}});
   BOOST_TEST(denied->body["reason"] == "blocked_pattern");
   BOOST_TEST(store->stream_version(mount_validation_stream) == 2u);
-  auto audit = track(sys.spawn(audit_log, store));
+  auto audit = track(spawn_audit_log(sys, store));
   auto page = ask<reply>(audit, query_atom::value, query_params{{"action", "mount.validated"}});
   BOOST_REQUIRE(page);
   BOOST_REQUIRE(page->body["items"].size() == 2u);
