@@ -372,15 +372,20 @@ private:
     scheduler_ = system_.spawn(scheduler, std::shared_ptr<const schedule_context>{ctx},
                                directory_, zone);
     wait_until_ready(scheduler_, caf::get_atom::value, namespace_atom::value, std::string{});
+    caf::anon_send(queue_, update_atom::value, caf::actor_cast<caf::actor>(scheduler_));
   }
 
-  /// A namespace with schedules is deleted only with `force`, which then
-  /// cancels its schedules (after the namespace is gone).
+  /// A namespace with a running container or with schedules is deleted only
+  /// with `force`, which closes the container first and cancels its
+  /// schedules after the namespace is gone.
   void delete_namespace_with_schedules(std::string name, bool force, request_meta meta,
                                        reply_handler done) {
     auto timeout = cfg_.request_timeout;
-    run([=, directory = directory_, scheduler = scheduler_](caf::event_based_actor* self) {
+    run([=, directory = directory_, scheduler = scheduler_,
+         queue = queue_](caf::event_based_actor* self) {
       auto fail = [done](caf::error& err) { done(from_caf(err)); };
+      self->request(queue, timeout, caf::delete_atom::value, name, force, meta)
+        .then([=](reply&) {
       self->request(scheduler, timeout, caf::get_atom::value, namespace_atom::value, name)
         .then(
           [=](reply& count) {
@@ -400,6 +405,7 @@ private:
                 fail);
           },
           fail);
+        }, fail);
     });
   }
 

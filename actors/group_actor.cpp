@@ -343,6 +343,19 @@ group_actor::behavior_type group_behavior(self_ptr self, std::string group, grou
       self->state.ns = std::move(ns);
       handle_ipc_files(self);
     },
+    [self](caf::delete_atom, bool force, request_meta& meta) -> caf::result<reply> {
+      auto& st = self->state;
+      bool active = st.queue.run.has_value();
+      if (active && !force)
+        return to_caf(error{ec::conflict, "group " + st.queue.group
+                                            + " has a running container; close it or use force=true"});
+      if (active)
+        close_container(self, "namespace deleted", meta);
+      return reply{200, json{{"active", active}}};
+    },
+    [self](update_atom, caf::actor& scheduler) {
+      self->state.ctx.scheduler = caf::actor_cast<scheduler_actor>(scheduler);
+    },
     [self](granted_atom) { on_granted(self); },
     [self](output_atom, uint64_t attempt, json& block) {
       if (attempt == self->state.attempt && self->state.queue.run)

@@ -160,12 +160,16 @@ using group_actor = caf::typed_actor<
   caf::replies_to<close_atom, json, request_meta>::with<reply>,
   /// Makes the group's IPC folders: 201 when something was made, else 200.
   caf::replies_to<ipc_atom, json, request_meta>::with<reply>,
+  /// Before its namespace is deleted: see `queue_actor`.
+  caf::replies_to<caf::delete_atom, bool, request_meta>::with<reply>,
   /// The queue entry of api.md §6.
   caf::replies_to<caf::get_atom>::with<json>,
   /// The namespace changed or the server started: refresh and run pending work.
   caf::reacts_to<update_atom, json>,
   /// IPC files are waiting in `messages/` or `tasks/`.
   caf::reacts_to<ipc_atom, json>,
+  /// The scheduler, which takes the group's IPC schedule requests.
+  caf::reacts_to<update_atom, caf::actor>,
   /// Internal: the supervisor granted a slot.
   caf::reacts_to<granted_atom>,
   /// Internal: a result block of launch N.
@@ -222,8 +226,13 @@ using queue_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, limit_atom>::with<reply>,
   /// `PUT /container/queue/max-concurrent`.
   caf::replies_to<limit_atom, json, request_meta>::with<reply>,
+  /// Before a namespace is deleted: `conflict` when its container runs and
+  /// `force` is false; with `force` the container is asked to close.
+  caf::replies_to<caf::delete_atom, std::string, bool, request_meta>::with<reply>,
   /// IPC files are waiting for a group (from the watcher).
   caf::reacts_to<ipc_atom, std::string>,
+  /// The scheduler, for the groups' IPC schedule requests.
+  caf::reacts_to<update_atom, caf::actor>,
   /// Internal: a group asks for a slot.
   caf::reacts_to<acquire_atom, std::string>,
   /// Internal: a group gives its slot back (or withdraws its request).

@@ -274,6 +274,22 @@ queue_actor::behavior_type queue_supervisor(self_ptr self, group_context ctx,
               },
               [group](caf::error&) { spdlog::warn("IPC files for unknown group {}", group); });
     },
+    [self](update_atom, caf::actor& scheduler) {
+      self->state.ctx.scheduler = caf::actor_cast<scheduler_actor>(scheduler);
+      for (auto& [key, g] : self->state.groups)
+        self->send(g, update_atom::value, scheduler);
+    },
+    [self](caf::delete_atom, std::string& name, bool force,
+           request_meta& meta) -> caf::result<reply> {
+      auto i = self->state.groups.find(namespace_key(name));
+      if (i == self->state.groups.end())
+        return reply{200, json{{"active", false}}};
+      auto rp = self->make_response_promise<reply>();
+      self->request(i->second, ask_timeout, caf::delete_atom::value, force, std::move(meta))
+        .then([rp](reply& r) mutable { rp.deliver(std::move(r)); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
     [self](acquire_atom, std::string& group) {
       auto key = namespace_key(group);
       if (self->state.slots.acquire(key))

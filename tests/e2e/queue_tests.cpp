@@ -10,6 +10,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "events/time.hpp"
 #include "tests/e2e/fixture.hpp"
 #include "tests/e2e/podman_support.hpp"
 
@@ -97,6 +98,16 @@ struct queue_fixture : server_fixture {
 
   std::string image;
 };
+
+/// A `once` schedule for a group, due `in` from now.
+json once_schedule(const std::string& group, const std::string& prompt,
+                   std::chrono::milliseconds in) {
+  return json{{"name", "task for " + group},
+              {"group", group},
+              {"prompt", prompt},
+              {"schedule", {{"type", "once"}, {"value", pincer::format_time(pincer::now_ms() + in.count())}}},
+              {"containerConfig", {{"timeoutSecs", 60}}}};
+}
 
 int64_t at_ms(const json& event) {
   return event.at("data").at("startedAt").get<int64_t>();
@@ -345,6 +356,59 @@ BOOST_AUTO_TEST_CASE(a_restart_in_the_middle_of_a_run_loses_no_message) {
       for (auto& n : e.at("data").at("containers"))
         stopped = stopped || n == old_name;
   BOOST_TEST(stopped);
+}
+
+BOOST_AUTO_TEST_CASE(a_task_preempts_an_idle_container) {
+  create("qt-preempt");
+  BOOST_TEST_REQUIRE(follow_up("qt-preempt", "echo: first").status == 202);
+  wait_events("qt-preempt", "run.output", 1);
+  auto made = client->post(api + "/container/schedules",
+                           once_schedule("qt-preempt", "echo: task done\nonce", 500ms));
+  BOOST_TEST_REQUIRE(made.status == 201, made.body);
+  auto finished = wait_events("qt-preempt", "run.finished", 2);
+  auto closes = of_type("qt-preempt", "ipc.close_requested");
+  BOOST_TEST_REQUIRE(closes.size() == 1u);
+  BOOST_TEST(closes[0].at("data").at("reason") == "task");
+  BOOST_TEST(finished[0].at("data").at("trigger") == "follow-up");
+  BOOST_TEST(finished[0].at("data").at("status") == "success");
+  auto& task = finished[1].at("data");
+  BOOST_TEST(task.at("trigger") == "schedule");
+  BOOST_TEST(task.at("scheduleId") == made.json_body().at("id"));
+  BOOST_TEST(task.at("result") == "task done");
+}
+
+BOOST_AUTO_TEST_CASE(pending_tasks_run_before_pending_messages) {
+  create("qt-order");
+  auto first = client->post(api + "/container/schedules",
+                            once_schedule("qt-order", "sleep: 3000\necho: t1\nonce", 300ms));
+  BOOST_TEST_REQUIRE(first.status == 201, first.body);
+  wait_events("qt-order", "run.started", 1);
+  // The container runs a task, so the message waits for its own run.
+  auto queued = follow_up("qt-order", "echo: m1\nonce");
+  BOOST_TEST(queued.json_body().at("status") == "queued");
+  auto second = client->post(api + "/container/schedules",
+                             once_schedule("qt-order", "echo: t2\nonce", 300ms));
+  BOOST_TEST_REQUIRE(second.status == 201, second.body);
+  wait_events("qt-order", "task.queued", 2);
+  auto finished = wait_events("qt-order", "run.finished", 3);
+  std::vector<std::string> results;
+  for (auto& f : finished)
+    results.push_back(f.at("data").at("result").get<std::string>());
+  BOOST_TEST((results == std::vector<std::string>{"t1", "t2", "m1"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_namespace_with_a_running_container_is_deleted_only_with_force) {
+  create("qt-del");
+  BOOST_TEST_REQUIRE(follow_up("qt-del", "echo: hi").status == 202);
+  wait_events("qt-del", "run.output", 1);
+  check_error(client->del(namespaces + "/qt-del"), 409, "conflict");
+  BOOST_TEST(client->get(namespaces + "/qt-del").status == 200);
+  auto forced = client->del(namespaces + "/qt-del?force=true");
+  BOOST_TEST_REQUIRE(forced.status == 204, forced.body);
+  auto finished = wait_events("qt-del", "run.finished", 1);
+  BOOST_TEST(finished[0].at("data").at("status") == "success");
+  BOOST_TEST(of_type("qt-del", "ipc.close_requested").at(0).at("data").at("reason")
+             == "namespace deleted");
 }
 
 BOOST_AUTO_TEST_CASE(bad_queue_and_ipc_requests_get_clear_errors_and_change_nothing) {
