@@ -418,6 +418,7 @@ private:
     ctx.directory = directory_;
     ctx.mounts = mounts_;
     ctx.runtime = runtime_;
+    ctx.proxy = proxy_;
     ctx.data_dir = std::filesystem::absolute(cfg_.data_dir).lexically_normal().string();
     ctx.owner = owner_label(ctx.data_dir);
     ctx.assistant_name = cfg_.assistant_name;

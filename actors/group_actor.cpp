@@ -145,6 +145,31 @@ void validate_mounts(self_ptr self, group_work w, prepared_run prepared, json mo
       });
 }
 
+/// Adds the credential proxy's variables (none while it is stopped), then
+/// checks the extra mounts.
+void add_proxy_env(self_ptr self, group_work w, prepared_run prepared) {
+  auto& st = self->state;
+  auto next = [self, w](prepared_run p) {
+    validate_mounts(self, w, std::move(p), additional_mounts(self->state.ns), 0);
+  };
+  if (!st.ctx.proxy) {
+    next(std::move(prepared));
+    return;
+  }
+  self->request(st.ctx.proxy, log_timeout, env_atom::value, std::string{})
+    .await(
+      [prepared, next](env_pairs& env) mutable {
+        auto& vars = prepared.options.env;
+        vars.insert(vars.end(), env.begin(), env.end());
+        next(std::move(prepared));
+      },
+      [self, prepared, next](caf::error& err) mutable {
+        spdlog::warn("group {}: no credential proxy variables: {}", self->state.queue.group,
+                     caf::to_string(err));
+        next(std::move(prepared));
+      });
+}
+
 /// A slot is ours: find the runtime, check mounts, start.
 void on_granted(self_ptr self) {
   auto& st = self->state;
@@ -166,7 +191,7 @@ void on_granted(self_ptr self) {
           start_run(self, w, std::move(prepared));
           return;
         }
-        validate_mounts(self, w, std::move(prepared), additional_mounts(st.ns), 0);
+        add_proxy_env(self, w, std::move(prepared));
       },
       [self, w](caf::error& err) {
         prepared_run failed;

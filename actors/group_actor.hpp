@@ -19,6 +19,7 @@ struct group_context {
   directory_actor directory;
   mount_actor mounts;
   runtime_actor runtime;
+  proxy_actor proxy;          ///< The credential proxy; may be null.
   scheduler_actor scheduler;  ///< Takes IPC schedule requests; null until known.
   std::shared_ptr<container_launcher> launcher;
   std::string data_dir;       ///< Absolute.

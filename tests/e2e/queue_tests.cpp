@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include "events/time.hpp"
@@ -409,6 +411,29 @@ BOOST_AUTO_TEST_CASE(a_namespace_with_a_running_container_is_deleted_only_with_f
   BOOST_TEST(finished[0].at("data").at("status") == "success");
   BOOST_TEST(of_type("qt-del", "ipc.close_requested").at(0).at("data").at("reason")
              == "namespace deleted");
+}
+
+BOOST_AUTO_TEST_CASE(runs_get_the_credential_proxy_variables_and_never_the_credential) {
+  const std::string proxy = api + "/container/credential-proxy";
+  auto port = 20000 + ::getpid() % 20000;
+  BOOST_TEST_REQUIRE(client->put(proxy + "/port", json{{"port", port}}).status == 200);
+  auto mapping = client->post(proxy + "/mappings",
+                              json{{"name", "Anthropic API"},
+                                   {"upstreamUrl", "https://api.anthropic.com"},
+                                   {"credentialType", "api_key"},
+                                   {"credential", "sk-ant-real-secret"}});
+  BOOST_TEST_REQUIRE(mapping.status == 201, mapping.body);
+  auto started = client->post(proxy + "/start", json::object());
+  BOOST_TEST_REQUIRE(started.status == 200, started.body);
+  create("qt-proxy");
+  BOOST_TEST_REQUIRE(
+    follow_up("qt-proxy", "env: ANTHROPIC_BASE_URL\nenv: ANTHROPIC_API_KEY\nonce").status == 202);
+  auto out = wait_events("qt-proxy", "run.output", 1).at(0).at("data").at("result").get<std::string>();
+  auto id = mapping.json_body().at("id").get<std::string>();
+  BOOST_TEST(out.find(":" + std::to_string(port) + "/m/" + id) != std::string::npos, out);
+  BOOST_TEST(out.find(mapping.json_body().at("placeholder").get<std::string>()) != std::string::npos);
+  BOOST_TEST(out.find("sk-ant-real-secret") == std::string::npos);
+  client->post(proxy + "/stop", json::object());
 }
 
 BOOST_AUTO_TEST_CASE(bad_queue_and_ipc_requests_get_clear_errors_and_change_nothing) {
