@@ -1,10 +1,11 @@
 #include "events/catalog.hpp"
 
+#include "events/channel_events.hpp"
 #include "events/container_events.hpp"
 #include "events/queue_events.hpp"
 #include "events/namespace_events.hpp"
-#include "events/proxy_events.hpp"
 #include "events/schedule_events.hpp"
+#include "events/proxy_events.hpp"
 
 namespace pincer {
 
@@ -61,8 +62,9 @@ const catalog& event_catalog() {
     catalog c;
     register_namespace_events(c);
     register_container_events(c);
-    register_proxy_events(c);
     register_schedule_events(c);
+    register_channel_events(c);
+    register_proxy_events(c);
     register_queue_events(c);
     return c;
   }();

@@ -15,6 +15,8 @@ inline constexpr const char* api_prefix = "/api/v1";
 enum class endpoint_kind {
   json,         ///< The handler answers once through its `reply_handler`.
   event_stream, ///< Server-Sent Events; the server runs the stream itself.
+  raw,          ///< Like `json`, but the body is not decoded: the handler gets
+                ///< `http_request::raw` (method, headers, body bytes).
 };
 
 /// One row of the endpoint table.

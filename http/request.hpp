@@ -14,6 +14,7 @@ struct http_request {
   query_params query;                        ///< URL-decoded query parameters.
   json body;                                 ///< Parsed JSON object (POST/PUT), else null.
   request_meta meta;                         ///< Actor and request id.
+  raw_request raw;                           ///< Undecoded request (`endpoint_kind::raw` only).
 
   /// The path parameter `name`, or an empty string.
   const std::string& param(const std::string& name) const;

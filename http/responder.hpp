@@ -90,7 +90,9 @@ public:
 
   /// Answers with a core result.
   void send(result<reply> r) {
-    if (r)
+    if (r && !r->content_type.empty())
+      send_text(r->status, r->content_type, r->text ? *r->text : std::string{});
+    else if (r)
       send_json(r->status, r->body, {}, std::move(r->text));
     else
       send_error(r.err());
@@ -120,6 +122,25 @@ public:
       }
       resp.done([tok = std::move(token_)](const asio::error_code&) {});
       spdlog::debug("{} {} {} -> {}", request_id(), method_name(), path(), status);
+    } catch (const std::exception& ex) {
+      spdlog::error("request {}: cannot send the response: {}", request_id(), ex.what());
+    }
+  }
+
+  /// Answers with a body of another media type (e.g. `text/plain`).
+  void send_text(int status, const std::string& content_type, std::string text) {
+    if (!claim())
+      return;
+    try {
+      auto resp = req_->create_response(restinio::http_status_line_t{
+        restinio::http_status_code_t{static_cast<std::uint16_t>(status)},
+        std::string{reason(status)}});
+      resp.append_header("X-Request-Id", request_id());
+      if (state_->stopping.load())
+        resp.connection_close();
+      resp.append_header(restinio::http_field::content_type, content_type);
+      resp.set_body(std::move(text));
+      resp.done([tok = std::move(token_)](const asio::error_code&) {});
     } catch (const std::exception& ex) {
       spdlog::error("request {}: cannot send the response: {}", request_id(), ex.what());
     }

@@ -163,7 +163,10 @@ struct http_server::impl {
     if (!query)
       return fail(*r, query.err());
     hr.query = std::move(*query);
-    if (e.method == http_method::post || e.method == http_method::put) {
+    if (e.kind == endpoint_kind::raw) {
+      if (auto ok = read_raw(req, hr); !ok)
+        return fail(*r, ok.err());
+    } else if (e.method == http_method::post || e.method == http_method::put) {
       auto body = decode_body(req);
       if (!body)
         return fail(*r, body.err());
@@ -184,6 +187,25 @@ struct http_server::impl {
   static restinio::request_handling_status_t fail(responder& r, const error& e) {
     r.send_error(e);
     return restinio::request_accepted();
+  }
+
+  /// Copies method, headers and the body bytes for an `endpoint_kind::raw` route.
+  result<unit> read_raw(const request_handle& req, http_request& hr) {
+    const auto& body = req->body();
+    if (body.size() > cfg.max_body_bytes || req->header().content_length() > cfg.max_body_bytes)
+      return error{ec::payload_too_large,
+                   "The request body is larger than "
+                     + std::to_string(cfg.max_body_bytes) + " bytes."};
+    hr.raw.method = req->header().method().c_str();
+    hr.raw.query = hr.query;
+    req->header().for_each_field([&](const auto& field) {
+      std::string name{field.name()};
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      hr.raw.headers[name] = std::string{field.value()};
+    });
+    hr.raw.body = body;
+    return unit{};
   }
 
   result<json> decode_body(const request_handle& req) {

@@ -1,0 +1,116 @@
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "tests/e2e/emulators/telegram_emulator.hpp"
+#include "tests/e2e/emulators/whatsapp_emulator.hpp"
+#include "tests/e2e/fixture.hpp"
+
+namespace pincer::e2e {
+
+inline const std::string channels = api + "/channels";
+
+/// A server whose Telegram and WhatsApp channels point at local emulators.
+struct channel_fixture : server_fixture {
+  static constexpr const char* bot_token = "4242:AAH-emulated_SECRET_token";
+  static constexpr const char* wa_token = "EAAG-emulated-ACCESS-token";
+  static constexpr const char* wa_phone = "106540352242922";
+  static constexpr const char* wa_verify = "verify-me-please";
+  static constexpr const char* wa_secret = "app-secret-for-signatures";
+
+  channel_fixture() : server_fixture(deferred_start{}) {
+    telegram.add_bot(bot_token, 4242, "andy_bot");
+    whatsapp.add_token(wa_token);
+    whatsapp.add_phone_number(wa_phone, "15550783881", "Acme Support");
+    start_channels();
+  }
+
+  /// Starts (or restarts) the server pointed at the emulators.
+  void start_channels(std::vector<std::string> extra = {}) {
+    // Without a runtime of their own, groups fail their runs at once instead
+    // of pulling an agent image nobody built.
+    if (std::find(extra.begin(), extra.end(), "--runtime") == extra.end())
+      extra.insert(extra.end(), {"--runtime", "docker"});
+    extra.insert(extra.end(), {"--telegram-api-url", telegram.url(), "--whatsapp-api-url",
+                               whatsapp.url()});
+    start(extra);
+  }
+
+  void restart_channels() {
+    stop();
+    start_channels();
+  }
+
+  /// Connects Telegram and requires 200.
+  json connect_telegram() {
+    auto res = client->post(channels + "/telegram/connect", json{{"botToken", bot_token}});
+    BOOST_TEST_REQUIRE(res.status == 200, res.body);
+    return res.json_body();
+  }
+
+  /// Connects WhatsApp and requires 200.
+  json connect_whatsapp() {
+    auto res = client->post(channels + "/whatsapp/connect",
+                            json{{"accessToken", wa_token}, {"phoneNumberId", wa_phone},
+                                 {"verifyToken", wa_verify}, {"appSecret", wa_secret}});
+    BOOST_TEST_REQUIRE(res.status == 200, res.body);
+    return res.json_body();
+  }
+
+  /// Every event envelope of the log (optionally of streams with a prefix).
+  json events(const std::string& stream = {}) {
+    json all = json::array();
+    std::string after = "0";
+    for (int guard = 0; guard < 1000; ++guard) {
+      auto body = get_ok(api + "/events?limit=1000&after=" + after
+                         + (stream.empty() ? "" : "&stream=" + stream));
+      for (auto& e : body["items"])
+        all.push_back(e);
+      if (body["nextCursor"].is_null())
+        break;
+      after = body["nextCursor"].get<std::string>();
+    }
+    return all;
+  }
+
+  /// The events of a type (in log order).
+  json events_of(const std::string& type, const std::string& stream = {}) {
+    json out = json::array();
+    for (auto& e : events(stream))
+      if (e["type"] == type)
+        out.push_back(e);
+    return out;
+  }
+
+  /// Waits (up to `timeout`) until `pred()` holds.
+  static bool eventually(const std::function<bool()>& pred,
+                         std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (pred())
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    return pred();
+  }
+
+  /// Waits until at least `n` events of a type exist; returns them.
+  json wait_events(const std::string& type, size_t n,
+                   std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
+    json found;
+    eventually([&] {
+      found = events_of(type);
+      return found.size() >= n;
+    }, timeout);
+    return found;
+  }
+
+  emu::telegram_emulator telegram;
+  emu::whatsapp_emulator whatsapp;
+};
+
+} // namespace pincer::e2e
