@@ -201,6 +201,8 @@ private:
 
   void write_request_header() {
     req_sr_.emplace(out_req_);
+    if (req_->is_done())
+      return relay_request_body(); // no body: header and end in one write
     http::async_write_header(*up_, *req_sr_, [self = shared_from_this()](error_code ec, size_t) {
       if (ec)
         return self->reply_error(502, "upstream_error", "The upstream closed the connection.");
@@ -304,6 +306,9 @@ private:
     if (head_ && res_->content_length())
       res_sr_->split(true);
     responded_ = true;
+    // A body that is already here goes out with the header in one write.
+    if (!head_ && (res_->is_done() || up_->buffer.size() > 0))
+      return relay_response_body();
     http::async_write_header(client_, *res_sr_,
                              [self = shared_from_this()](error_code ec, size_t) {
                                if (ec)
