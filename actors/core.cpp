@@ -272,6 +272,12 @@ public:
     ask(queue_, std::move(done), close_atom::value, std::move(body), std::move(meta));
   }
 
+  void enqueue_task(std::string group, queued_task task, request_meta meta,
+                    reply_handler done) override {
+    ask(queue_, std::move(done), enqueue_atom::value, std::move(group), std::move(task),
+        std::move(meta));
+  }
+
   void queue_groups(reply_handler done) override {
     ask(queue_, std::move(done), caf::get_atom::value, groups_atom::value);
   }
@@ -353,7 +359,7 @@ private:
     ctx.log = log_;
     ctx.directory = directory_;
     ctx.queue = queue_;
-    ctx.vault = std::make_shared<channel_vault>(store_);
+    ctx.vault = secrets_;
     ctx.assistant_name = cfg_.assistant_name;
     ctx.base_urls = cfg_.channel_base_urls;
     channels_ = system_.spawn(channels_behavior, std::move(ctx));

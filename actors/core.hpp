@@ -143,6 +143,9 @@ public:
   virtual void follow_up(json body, request_meta meta, reply_handler done) = 0;
   /// `POST /container/ipc/close`.
   virtual void close_container(json body, request_meta meta, reply_handler done) = 0;
+  /// Queues a task for a group (what schedules do), for embedding and benchmarks.
+  virtual void enqueue_task(std::string group, queued_task task, request_meta meta,
+                            reply_handler done) = 0;
   /// `GET /container/queue/groups`.
   virtual void queue_groups(reply_handler done) = 0;
   /// `GET /container/queue/groups/{group}`.

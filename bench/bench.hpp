@@ -25,4 +25,22 @@ int container_main(int argc, char** argv);
 /// run, and from `write_input_message` to the file seen by a busy reader.
 int ipc_latency_main(int argc, char** argv);
 
+/// `pincer-bench schedules fire [--schedules N] [--seconds S] [--dir D]`: N
+/// schedules at a 1 s interval firing into a task sink that accepts at once;
+/// prints the p50/p99/max lateness of the fired slots.
+/// `pincer-bench schedules load [--schedules N] [--dir D]`: writes a data
+/// folder `D/data` with a namespace and N schedules, for timing start-up.
+int schedules_main(int argc, char** argv);
+
+/// `pincer-bench queue [--groups G] [--runs N] [--dir D]`: N tasks over G groups
+/// through the queue with containers that answer at once (no runtime work),
+/// against the same events appended straight through the event log.
+int queue_main(int argc, char** argv);
+
+/// `pincer-bench follow-up [--image TAG] [--count N] [--dir D]`: with a real
+/// container waiting idle, p50/p99 from `follow_up` to the file in `input/`,
+/// and from a file renamed into `messages/` to its `ipc.message_sent` event,
+/// against NanoClaw's 0.5 s and 1 s polls.
+int follow_up_main(int argc, char** argv);
+
 } // namespace pincer::bench

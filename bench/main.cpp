@@ -9,7 +9,9 @@ int usage() {
   std::cerr << "usage: pincer-bench bare-server [--host H] [--port P] [--body-file F]\n"
                "       pincer-bench replay [--events N] [--runs R] [--dir D]\n"
                "       pincer-bench container [--image TAG] [--runs N]\n"
-               "       pincer-bench ipc-latency [--files N] [--dir D]\n";
+               "       pincer-bench ipc-latency [--files N] [--dir D]\n"
+               "       pincer-bench queue [--groups G] [--runs N] [--dir D]\n"
+               "       pincer-bench follow-up [--image TAG] [--count N] [--dir D]\n";
   return 2;
 }
 
@@ -26,5 +28,11 @@ int main(int argc, char** argv) {
     return pincer::bench::container_main(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "ipc-latency") == 0)
     return pincer::bench::ipc_latency_main(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "queue") == 0)
+    return pincer::bench::queue_main(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "follow-up") == 0)
+    return pincer::bench::follow_up_main(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "schedules") == 0)
+    return pincer::bench::schedules_main(argc - 1, argv + 1);
   return usage();
 }
