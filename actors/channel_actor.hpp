@@ -8,7 +8,7 @@
 #include <string>
 
 #include "actors/channel_provider.hpp"
-#include "actors/channel_vault.hpp"
+#include "actors/secrets.hpp"
 #include "actors/interfaces.hpp"
 #include "storage/event_store.hpp"
 
@@ -20,7 +20,7 @@ struct channel_context {
   event_log_actor log;
   directory_actor directory;
   queue_actor queue; ///< May be invalid: inbound messages are then only stored.
-  std::shared_ptr<channel_vault> vault;
+  std::shared_ptr<secret_box> vault; ///< Seals the credentials (owner `channel/<name>`).
   std::string assistant_name = "Andy";
   std::map<std::string, std::string> base_urls; ///< Per channel; missing: production.
 };

@@ -3,7 +3,7 @@
 #include "actors/channel_actor.hpp"
 #include "actors/channel_hub.hpp"
 #include "actors/channel_provider.hpp"
-#include "actors/channel_vault.hpp"
+#include "actors/secrets.hpp"
 #include "events/catalog.hpp"
 #include "events/channel_events.hpp"
 
@@ -232,7 +232,7 @@ BOOST_AUTO_TEST_CASE(whatsapp_sends_text_messages_to_the_phone_number) {
 
 BOOST_AUTO_TEST_CASE(sealed_secrets_open_until_the_owner_is_forgotten) {
   std::shared_ptr<event_store> store = make_memory_store();
-  channel_vault vault{store};
+  secret_box vault{store, std::string(secret_key_size, 'k')};
   auto sealed = vault.seal("channel/telegram", "123:SECRET");
   BOOST_REQUIRE(sealed);
   BOOST_TEST(sealed->dump().find("SECRET") == std::string::npos);
