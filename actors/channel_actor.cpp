@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/provider_http.hpp"
+#include "actors/slack_provider.hpp"
 #include "events/catalog.hpp"
 #include "events/channel_events.hpp"
 #include "events/time.hpp"
@@ -18,7 +19,7 @@ using self_ptr = channel_actor::stateful_pointer<channel_actor_state>;
 constexpr auto log_timeout = std::chrono::seconds{30};
 
 /// Timer kinds of `chan_tick_atom`.
-enum tick_kind : int { tick_send = 0, tick_poll = 1, tick_restore = 2 };
+enum tick_kind : int { tick_send = 0, tick_poll = 1, tick_restore = 2, tick_socket = 3 };
 
 /// A provider call's thread: runs one blocking call at a time.
 caf::behavior io_worker(caf::event_based_actor*) {
@@ -102,11 +103,40 @@ void poll(self_ptr self);
 void next_generation(self_ptr self) {
   auto& st = self->state;
   st.control->generation = ++st.generation;
+  if (st.socket) {
+    st.socket->stop();
+    st.socket.reset();
+  }
   st.polling = false;
   st.sending = false;
   st.backing_off = false;
   st.send_failures = 0;
   st.poll_failures = 0;
+}
+
+/// Starts the WebSocket session of a channel that receives over one; its
+/// reports wait in the inbox and a tick wakes the actor.
+void start_socket(self_ptr self) {
+  auto& st = self->state;
+  if (!st.channel.account)
+    return;
+  auto protocol = st.provider->socket_session(st.settings, *st.channel.account,
+                                              st.ctx.assistant_name);
+  if (!protocol)
+    return;
+  auto inbox = st.inbox;
+  caf::actor_addr addr = self->address();
+  auto gen = st.generation;
+  st.socket = socket_runner::start(std::move(protocol), [inbox, addr, gen](socket_report r) {
+    r.generation = gen;
+    {
+      std::lock_guard<std::mutex> guard{inbox->mtx};
+      inbox->items.push_back(std::move(r));
+    }
+    if (auto strong = caf::actor_cast<caf::strong_actor_ptr>(addr))
+      caf::anon_send(caf::actor_cast<channel_actor>(strong), chan_tick_atom::value,
+                     int{tick_socket}, gen);
+  });
 }
 
 void start_connection(self_ptr self, channel_settings settings) {
@@ -116,6 +146,7 @@ void start_connection(self_ptr self, channel_settings settings) {
   st.channel.status = "connected";
   publish(self);
   poll(self);
+  start_socket(self);
   pump(self);
 }
 
@@ -374,15 +405,26 @@ void pump(self_ptr self) {
     on_sent(self, item, item.next, http_result{400, {}, "{}", {}});
     return;
   }
-  st.sending = true;
   auto gen = st.generation;
+  auto key = st.provider->rate_route(*route);
+  if (auto wait = st.buckets.wait_ms(key, now_ms()); wait > 0) {
+    // The provider said this route's bucket is empty until its reset.
+    st.backing_off = true;
+    answer_waiting(self, item, "queued");
+    self->delayed_send(self, std::chrono::milliseconds{wait}, chan_tick_atom::value,
+                       int{tick_send}, gen);
+    return;
+  }
+  st.sending = true;
   auto part = item.next;
   io_request req{st.provider->send_call(st.settings, *route, item.parts[part]), st.control, gen};
   self->request(st.send_io, caf::infinite, chan_io_atom::value, std::move(req))
     .then(
-      [self, gen, item, part](http_result& r) {
-        if (gen == self->state.generation)
-          on_sent(self, item, part, r);
+      [self, gen, item, part, key](http_result& r) {
+        if (gen != self->state.generation)
+          return;
+        self->state.buckets.update(key, r, now_ms());
+        on_sent(self, item, part, r);
       },
       [self, gen](caf::error&) {
         if (gen == self->state.generation)
@@ -526,8 +568,103 @@ caf::result<reply> disconnect(self_ptr self, request_meta& meta) {
   return rp;
 }
 
+// -- sockets and the Slack Events API -----------------------------------------
+
+/// Handles what the WebSocket session reported.
+void drain_socket(self_ptr self) {
+  auto& st = self->state;
+  for (auto& r : st.inbox->take()) {
+    if (r.generation != st.generation)
+      continue;
+    switch (r.kind) {
+      case socket_report::inbound:
+        ingest(self, std::move(r.messages), 0, {}, [](bool) {});
+        break;
+      case socket_report::ready:
+        if (st.channel.last_error) {
+          st.channel.last_error.reset();
+          publish(self);
+        }
+        break;
+      case socket_report::trouble:
+        spdlog::info("channel {}: {}", st.channel.name, r.text);
+        st.channel.last_error = r.text;
+        publish(self);
+        break;
+      case socket_report::fatal:
+        fail(self, r.text);
+        return;
+    }
+  }
+}
+
+/// Resolves unknown Slack user names (`users.info`, cached), then ingests.
+void resolve_and_ingest(self_ptr self, std::vector<inbound_message> msgs) {
+  auto& st = self->state;
+  auto names = static_cast<const slack_provider&>(*st.provider).names();
+  auto unknown = names->fill(msgs);
+  if (unknown.empty()) {
+    ingest(self, std::move(msgs), 0, {}, [](bool) {});
+    return;
+  }
+  auto user = *unknown.begin();
+  io_request req{slack_user_call(st.settings.config.value("baseUrl", std::string{}),
+                                 st.settings.secrets["botToken"], user),
+                 st.control, st.generation};
+  auto next = [self, msgs, user, names](const std::string& name) mutable {
+    names->remember(user, name.empty() ? user : name);
+    resolve_and_ingest(self, std::move(msgs));
+  };
+  self->request(st.check_io, caf::infinite, chan_io_atom::value, std::move(req))
+    .then([next](http_result& r) mutable { next(slack_user_name(r)); },
+          [next](caf::error&) mutable { next({}); });
+}
+
+/// `POST /channels/slack/events`: signed Events API deliveries.
+caf::result<reply> slack_events(self_ptr self, raw_request& req) {
+  auto& st = self->state;
+  auto header = [&](const char* key) {
+    return req.headers.count(key) ? req.headers[key] : std::string{};
+  };
+  auto secret = st.settings.secrets.count("signingSecret") ? st.settings.secrets["signingSecret"]
+                                                           : std::string{};
+  if (st.channel.status != "connected" || secret.empty())
+    return to_caf(error{ec::not_found, "The slack channel does not receive over the Events API."});
+  auto ok = check_slack_signature(header("x-slack-request-timestamp"), header("x-slack-signature"),
+                                  req.body, secret, now_ms() / 1000);
+  if (!ok) {
+    spdlog::warn("channel slack: refused an Events API request: {}", ok.err().message);
+    return to_caf(ok.err());
+  }
+  auto body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return to_caf(error{ec::invalid_json, "The Events API body is not a JSON object."});
+  auto type = body.value("type", std::string{});
+  if (type == "url_verification") {
+    reply r{200, nullptr,
+            std::make_shared<const std::string>(body.value("challenge", std::string{}))};
+    r.content_type = "text/plain";
+    return r;
+  }
+  if (type != "event_callback")
+    return reply{200, json{{"status", "ignored"}}};
+  auto event_id = body.value("event_id", std::string{});
+  if (!event_id.empty() && !st.event_ids.insert(event_id))
+    return reply{200, json{{"status", "duplicate"}}};
+  auto bot_user = st.channel.account ? st.channel.account->id : std::string{};
+  auto m = slack_message_of(body.value("event", json{}), bot_user, st.ctx.assistant_name);
+  if (!m)
+    return reply{200, json{{"status", "ignored"}}};
+  static_cast<const slack_provider&>(*st.provider).threads()->note(m->message.chat_jid,
+                                                                  m->thread_ts);
+  resolve_and_ingest(self, {std::move(m->message)});
+  return reply{200, json{{"status", "received"}}};
+}
+
 caf::result<reply> webhook(self_ptr self, raw_request& req) {
   auto& st = self->state;
+  if (st.channel.name == "slack")
+    return slack_events(self, req);
   auto secret = [&](const char* key) {
     auto i = st.settings.secrets.find(key);
     return i == st.settings.secrets.end() ? std::string{} : i->second;
@@ -616,6 +753,8 @@ channel_actor::behavior_type channel_behavior(self_ptr self, std::string name,
         poll(self);
       } else if (kind == tick_restore && st.channel.status == "connecting") {
         restore(self);
+      } else if (kind == tick_socket) {
+        drain_socket(self);
       }
     },
   };

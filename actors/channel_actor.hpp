@@ -8,6 +8,9 @@
 #include <string>
 
 #include "actors/channel_provider.hpp"
+#include "actors/channel_socket.hpp"
+#include "actors/rate_buckets.hpp"
+#include "actors/slack_rules.hpp"
 #include "actors/secrets.hpp"
 #include "actors/interfaces.hpp"
 #include "storage/event_store.hpp"
@@ -94,6 +97,10 @@ struct channel_actor_state {
   int send_failures = 0;
   int poll_failures = 0;
   std::map<std::string, caf::typed_response_promise<reply>> waiting; ///< By message id.
+  std::shared_ptr<socket_runner> socket; ///< The WebSocket session, while one receives.
+  std::shared_ptr<socket_inbox> inbox = std::make_shared<socket_inbox>();
+  rate_buckets buckets;                  ///< Provider rate limits learnt from answers.
+  recent_ids event_ids{2000};            ///< Slack Events API deliveries handled.
 
   static inline const char* name = "channel";
 };

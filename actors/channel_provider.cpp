@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "actors/discord_provider.hpp"
+#include "actors/slack_provider.hpp"
 #include "actors/telegram_provider.hpp"
 #include "actors/whatsapp_provider.hpp"
 
@@ -13,6 +15,10 @@ std::shared_ptr<const channel_provider> make_channel_provider(const std::string&
     return std::make_shared<telegram_provider>();
   if (name == "whatsapp")
     return std::make_shared<whatsapp_provider>();
+  if (name == "discord")
+    return std::make_shared<discord_provider>();
+  if (name == "slack")
+    return std::make_shared<slack_provider>();
   return nullptr;
 }
 

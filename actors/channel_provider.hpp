@@ -11,6 +11,7 @@
 
 #include "actors/channel_rules.hpp"
 #include "actors/channel_types.hpp"
+#include "actors/socket_protocol.hpp"
 #include "events/error.hpp"
 
 namespace pincer {
@@ -79,6 +80,20 @@ public:
   /// The messages of a webhook delivery (already authenticated).
   virtual std::vector<inbound_message> parse_webhook(const json&) const {
     return {};
+  }
+
+  /// The WebSocket session that receives for these settings (Discord's
+  /// Gateway, Slack's Socket Mode); nullptr when the channel does not
+  /// receive over a WebSocket.
+  virtual std::unique_ptr<socket_protocol> socket_session(const channel_settings&,
+                                                          const channel_account&,
+                                                          const std::string&) const {
+    return nullptr;
+  }
+
+  /// The rate-limit route of a send (requests on one route share buckets).
+  virtual std::string rate_route(const jid_route& to) const {
+    return to.jid;
   }
 
   /// The answer to a chat command that is handled, not stored (Telegram's

@@ -242,6 +242,11 @@ std::vector<endpoint> endpoints(json openapi) {
        c.channel_webhook("whatsapp", r.raw, std::move(done));
      },
      endpoint_kind::raw},
+    {m::post, api("/channels/slack/events"),
+     [](core& c, const http_request& r, reply_handler done) {
+       c.channel_webhook("slack", r.raw, std::move(done));
+     },
+     endpoint_kind::raw},
     {m::post, api("/channels/:name/validate"),
      [](core& c, const http_request& r, reply_handler done) {
        c.channel_command(r.param("name"), "validate", r.body, r.meta, std::move(done));

@@ -16,7 +16,7 @@ esac
 packages=(
   cmake ninja-build g++ pkg-config ca-certificates
   libcaf-dev librestinio-dev libasio-dev libfmt-dev nlohmann-json3-dev
-  librocksdb-dev libboost-test-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
+  librocksdb-dev libboost-test-dev libboost1.74-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
   libspdlog-dev libcli11-dev libhowardhinnant-date-dev
 )
 [ "$mode" = bench ] && packages+=(wrk)

@@ -33,6 +33,8 @@ struct serve_options {
   int build_timeout_secs = 1800;
   std::string telegram_api_url;
   std::string whatsapp_api_url;
+  std::string slack_api_url;
+  std::string discord_api_url;
   std::string proxy_host;
   uint16_t proxy_port = 3001;
   int retry_base_ms = 5000;
@@ -103,6 +105,8 @@ int serve(const serve_options& o) {
   cc.timezone = o.timezone;
   cc.channel_base_urls["telegram"] = o.telegram_api_url;
   cc.channel_base_urls["whatsapp"] = o.whatsapp_api_url;
+  cc.channel_base_urls["slack"] = o.slack_api_url;
+  cc.channel_base_urls["discord"] = o.discord_api_url;
   cc.proxy_host = o.proxy_host;
   cc.proxy_port = o.proxy_port;
   if (!o.api_key_file.empty())
@@ -186,6 +190,10 @@ void add_serve_command(CLI::App& app, command_action& action) {
   cmd->add_option("--whatsapp-api-url", o->whatsapp_api_url,
                   "WhatsApp Graph API base URL with version (default "
                   "https://graph.facebook.com/v21.0)");
+  cmd->add_option("--slack-api-url", o->slack_api_url,
+                  "Slack Web API base URL (default https://slack.com/api)");
+  cmd->add_option("--discord-api-url", o->discord_api_url,
+                  "Discord REST base URL with version (default https://discord.com/api/v10)");
   cmd->callback([o, &action] { action = [o] { return serve(*o); }; });
 }
 

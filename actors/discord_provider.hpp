@@ -1,0 +1,25 @@
+#pragma once
+
+#include "actors/channel_provider.hpp"
+
+namespace pincer {
+
+/// Discord: `GET /users/@me`, `POST /channels/{id}/messages`, receiving
+/// over the Gateway WebSocket.
+class discord_provider : public channel_provider {
+public:
+  std::string name() const override;
+  result<channel_settings> parse_settings(const json& body, bool connect,
+                                          const std::string& default_base_url) const override;
+  std::vector<std::string> secret_names() const override;
+  http_call validate_call(const channel_settings& s) const override;
+  result<channel_account> parse_validate(const http_result& r) const override;
+  http_call send_call(const channel_settings& s, const jid_route& to,
+                      const std::string& text) const override;
+  send_outcome parse_send(const http_result& r) const override;
+  std::unique_ptr<socket_protocol> socket_session(const channel_settings& s,
+                                                  const channel_account& account,
+                                                  const std::string& assistant_name) const override;
+};
+
+} // namespace pincer
