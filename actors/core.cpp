@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/analytics_actor.hpp"
 #include "actors/audit_actor.hpp"
 #include "actors/channel_hub.hpp"
 #include "actors/directory.hpp"
@@ -13,6 +14,7 @@
 #include "actors/ipc_watcher.hpp"
 #include "actors/queue_supervisor.hpp"
 #include "actors/event_log.hpp"
+#include "actors/monitoring.hpp"
 #include "actors/mount_actor.hpp"
 #include "actors/proxy_actor.hpp"
 #include "actors/runtime_actor.hpp"
@@ -36,7 +38,7 @@ caf::behavior bridge(caf::event_based_actor* self) {
   };
 }
 
-class core_impl : public core {
+class core_impl : public core, public monitoring {
 public:
   core_impl(core_config cfg, std::shared_ptr<event_store> store, std::string master_key)
     : cfg_(std::move(cfg)), system_(system_cfg_), store_(std::move(store)),
@@ -55,6 +57,8 @@ public:
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(audit_));
     history_ = spawn_run_history(system_, store_);
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(history_));
+    analytics_ = spawn_analytics(system_, store_);
+    caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(analytics_));
     start_queue();
     start_scheduler();
     for (size_t i = 0; i < bridge_count; ++i)
@@ -93,6 +97,7 @@ public:
     caf::anon_send_exit(audit_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(channels_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(history_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(analytics_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(scheduler_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(queue_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(log_, caf::exit_reason::user_shutdown);
@@ -300,6 +305,48 @@ public:
 
   void run_history(const query_params& q, reply_handler done) override {
     ask(history_, std::move(done), query_atom::value, q);
+  }
+
+  // -- monitoring -------------------------------------------------------------
+
+  void metrics(reply_handler done) override {
+    gather([done](metrics_snapshot s) { done(reply{200, metrics_json(s)}); });
+  }
+
+  void prometheus(reply_handler done) override {
+    gather([done](metrics_snapshot s) {
+      reply r{200, nullptr, std::make_shared<const std::string>(metrics_prometheus(s))};
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      done(std::move(r));
+    });
+  }
+
+  void analytics(const query_params& q, reply_handler done) override {
+    ask(analytics_, std::move(done), query_atom::value, q);
+  }
+
+  void record_request(int status, int64_t micros) override {
+    http_stats_.record(status, micros);
+  }
+
+  /// Collects a metrics snapshot from the actors and the live counters.
+  void gather(std::function<void(metrics_snapshot)> then) {
+    metrics_sources src;
+    src.queue = [this](reply_handler h) { queue_counts(std::move(h)); };
+    src.channels = [this](reply_handler h) { channels(std::move(h)); };
+    src.proxy = [this](reply_handler h) { proxy_status(std::move(h)); };
+    src.totals = [this](reply_handler h) {
+      ask(analytics_, std::move(h), query_atom::value, query_params{{"view", "totals"}});
+    };
+    auto uptime = (now_ms() - started_at_) / 1000;
+    auto http = http_stats_.read();
+    auto last = store_->last_seq();
+    gather_metrics(src, [then, uptime, http, last](metrics_snapshot s) {
+      s.uptime_secs = uptime;
+      s.http = http;
+      s.last_seq = std::max(s.last_seq, last);
+      then(std::move(s));
+    });
   }
 
   // -- channels ---------------------------------------------------------------
@@ -546,6 +593,8 @@ private:
   directory_actor directory_;
   audit_actor audit_;
   audit_actor history_;
+  audit_actor analytics_;
+  http_stats http_stats_;
   queue_actor queue_;
   scheduler_actor scheduler_;
   channels_actor channels_;
@@ -566,6 +615,10 @@ private:
 };
 
 } // namespace
+
+monitoring& monitoring_of(core& c) {
+  return dynamic_cast<monitoring&>(c);
+}
 
 result<std::unique_ptr<core>> core::start(core_config cfg) {
   std::shared_ptr<event_store> store;

@@ -14,6 +14,10 @@ int bare_server_main(int argc, char** argv);
 /// events into a fresh RocksDB store, then times a replay of the audit
 /// projection against a plain `read_all` scan.
 int replay_main(int argc, char** argv);
+
+/// `pincer-bench monitoring [--events N] [--dir D]`: rebuilds every projection
+/// over a mixed log, times an analytics query and an audit-log page.
+int monitoring_main(int argc, char** argv);
 /// `pincer-bench container [--image TAG] [--runs N]`: start-to-exit time of a
 /// trivial container run through pincer's runtime layer against the same
 /// `podman run` spawned directly; prints medians and their ratio.

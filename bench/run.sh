@@ -295,6 +295,15 @@ fu_p99="$(sed -n 's/.*followup_p99_ms=\([0-9.]*\).*/\1/p' <<<"$fu_line")"
 fi_p50="$(sed -n 's/.*ipc_p50_ms=\([0-9.]*\).*/\1/p' <<<"$fu_line")"
 fi_p99="$(sed -n 's/.*ipc_p99_ms=\([0-9.]*\).*/\1/p' <<<"$fu_line")"
 
+log ""
+log "[monitoring] every projection rebuilt over $events mixed events; analytics query; audit-log page"
+mon_line="$("$bench" monitoring --events "$events" --dir "$tmp" 2>/dev/null || true)"
+log "  $mon_line"
+mon_field() { sed -n "s/.* $1=\\([0-9.]*\\).*/\\1/p" <<<" $mon_line"; }
+mon_eps="$(mon_field rebuild_eps)" mon_an="$(mon_field analytics_max_ms)"
+mon_au50="$(mon_field audit_p50_ms)" mon_au99="$(mon_field audit_p99_ms)"
+mon_load="$(mon_field model_load_ms)"
+
 failed=0
 verdict() { if "$@"; then echo pass; else echo FAIL; fi; }
 get_ok() { ge "$get_ratio" 0.5 && [ "$get_bad" -eq 0 ]; }
@@ -319,6 +328,10 @@ queue_v="$(verdict queue_ok)"
 fu_ok() { [ -n "$fu_p99" ] && ge 20 "$fu_p99" && ge 20 "$fi_p99"; }
 fu_v="$(verdict fu_ok)"
 [ "$queue_v" = pass ] && [ "$fu_v" = pass ] || failed=1
+mon_rb_v="$(verdict ge "${mon_eps:-0}" 500000)"
+mon_an_v="$(verdict ge 50 "${mon_an:-999}")"
+mon_au_v="$(verdict ge 5 "${mon_au99:-999}")"
+[ "$mon_rb_v" = pass ] && [ "$mon_an_v" = pass ] && [ "$mon_au_v" = pass ] || failed=1
 get_note="" post_note=""
 [ "$get_bad" -eq 0 ] || get_note=" ($get_bad non-2xx/errors!)"
 [ "$post_bad" -eq 0 ] || post_note=" ($post_bad non-2xx/errors!)"
@@ -337,6 +350,9 @@ echo "| GET through the credential proxy (bearer injected), 64 connections | $(h
 echo "| 10000 schedules at a 1 s interval for ${sched_secs} s, task sink that accepts at once | lateness p50 $sched_p50 ms, p99 $sched_p99 ms ($sched_fired slots) | - | - | p99 < 50 ms | $sched_v |"
 echo "| 100000 tasks through the queue over 1000 groups, containers answering at once | $(human "${q_rps:-0}") runs/s | same events appended straight to the log: $(human "${q_log:-0}") runs/s | ${q_ratio:--} | >= 20 k runs/s | $queue_v |"
 echo "| POST follow-up -> file in input/; file in messages/ -> handled (200 each, test agent) | p99 ${fu_p99:--} ms; p99 ${fi_p99:--} ms (p50 ${fu_p50:--} / ${fi_p50:--} ms) | NanoClaw polls: p99 495 ms / 990 ms | - | p99 < 20 ms each | $fu_v |"
+echo "| rebuild of all 4 projections (audit, runs, analytics, chats), $(human "$events") mixed events, one thread each | $(human "${mon_eps:-0}") events/s | - | - | >= 500 k events/s | $mon_rb_v |"
+echo "| analytics query (7 days, day buckets) over that history, slowest of 20 | ${mon_an:--} ms (model load at start ${mon_load:--} ms) | - | - | < 50 ms | $mon_an_v |"
+echo "| audit-log page, limit=100, over that history (store query, 1000 pages) | p99 ${mon_au99:--} ms (p50 ${mon_au50:--} ms) | - | - | p99 < 5 ms | $mon_au_v |"
 echo "| server start-up with 100000 schedules (replayed, one actor each) | $load_ms ms to listening, RSS $load_rss_mb MB | - | - | < 3000 ms, < 400 MB | $load_v |"
 
 if [ "$strict" -eq 1 ] && [ "$failed" -ne 0 ]; then

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "actors/monitoring.hpp"
 #include "http/query.hpp"
 
 namespace pincer::http {
@@ -53,6 +54,10 @@ std::vector<endpoint> endpoints(json openapi) {
        c.events(r.query, std::move(done));
      }},
     {m::get, api("/events/stream"), {}, endpoint_kind::event_stream},
+    {m::get, api("/metrics"),
+     [](core& c, const http_request&, reply_handler done) {
+       monitoring_of(c).prometheus(std::move(done));
+     }},
     {m::get, ns,
      [](core& c, const http_request&, reply_handler done) {
        c.list_namespaces(std::move(done));
@@ -159,6 +164,16 @@ std::vector<endpoint> endpoints(json openapi) {
     {m::get, api("/container/audit-log"),
      [](core& c, const http_request& r, reply_handler done) {
        c.audit_log(r.query, std::move(done));
+     }},
+    {m::get, api("/container/metrics"),
+     [](core& c, const http_request&, reply_handler done) {
+       monitoring_of(c).metrics(std::move(done));
+     }},
+    {m::get, api("/container/analytics"),
+     [](core& c, const http_request& r, reply_handler done) {
+       auto q = r.query;
+       q.erase("view"); // internal to the metrics answer
+       monitoring_of(c).analytics(q, std::move(done));
      }},
     {m::get, api("/container/schedules"),
      [](core& c, const http_request& r, reply_handler done) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +24,8 @@ namespace pincer::http {
 struct server_state {
   std::shared_ptr<asio::io_context> io;
   std::atomic<bool> stopping{false};
+  /// Notes each answer: status and microseconds since the request arrived.
+  std::function<void(int, int64_t)> on_answer;
 
   void enter() {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -121,6 +124,7 @@ public:
           resp.set_body(body.is_null() && status < 300 ? std::string{"null"} : body.dump());
       }
       resp.done([tok = std::move(token_)](const asio::error_code&) {});
+      account(status);
       spdlog::debug("{} {} {} -> {}", request_id(), method_name(), path(), status);
     } catch (const std::exception& ex) {
       spdlog::error("request {}: cannot send the response: {}", request_id(), ex.what());
@@ -141,6 +145,7 @@ public:
       resp.append_header(restinio::http_field::content_type, content_type);
       resp.set_body(std::move(text));
       resp.done([tok = std::move(token_)](const asio::error_code&) {});
+      account(status);
     } catch (const std::exception& ex) {
       spdlog::error("request {}: cannot send the response: {}", request_id(), ex.what());
     }
@@ -168,6 +173,14 @@ public:
   }
 
 private:
+  void account(int status) const {
+    if (!state_->on_answer)
+      return;
+    auto elapsed = std::chrono::steady_clock::now() - req_->extra_data().received;
+    state_->on_answer(status,
+                      std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+  }
+
   bool claim() {
     bool expected = false;
     if (answered_.compare_exchange_strong(expected, true))

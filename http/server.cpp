@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "actors/monitoring.hpp"
 #include "http/endpoints.hpp"
 #include "http/event_stream.hpp"
 #include "http/query.hpp"
@@ -52,6 +53,9 @@ struct http_server::impl {
     : core_(c), cfg(std::move(config)), keys(cfg.api_keys),
       table(endpoints(std::move(openapi))), state(std::make_shared<server_state>()) {
     state->io = std::make_shared<asio::io_context>();
+    state->on_answer = [&c](int status, int64_t micros) {
+      monitoring_of(c).record_request(status, micros);
+    };
   }
 
   core& core_;
@@ -81,6 +85,7 @@ struct http_server::impl {
     data.request_id = choose_request_id(
       req->header().get_field_or("X-Request-Id", std::string{}));
     data.actor = "anonymous";
+    data.received = std::chrono::steady_clock::now();
     if (!percent_decode(req->header().path())) {
       responder{req, state}.send_error(invalid("path", "The path is not well formed."));
       return restinio::request_accepted();
@@ -119,6 +124,12 @@ struct http_server::impl {
       if (last_of_path)
         add_not_allowed(*router, e.path);
     }
+    // Prometheus scrapes `/metrics` outside the API prefix too.
+    router->http_get("/metrics", [this](const request_handle& req, auto) {
+      auto r = std::make_shared<responder>(req, state);
+      monitoring_of(core_).prometheus([r](result<reply> res) { r->send(std::move(res)); });
+      return restinio::request_accepted();
+    });
     router->non_matched_request_handler([this](const request_handle& req) {
       responder{req, state}.send_error(error{ec::not_found, "No such path."});
       return restinio::request_accepted();

@@ -3,6 +3,7 @@
 // RESTinio types of the server. Private to http/server.cpp: only that
 // translation unit instantiates the RESTinio templates.
 
+#include <chrono>
 #include <string>
 
 #include <restinio/all.hpp>
@@ -15,6 +16,7 @@ namespace pincer::http {
 struct request_data {
   std::string request_id;
   std::string actor;
+  std::chrono::steady_clock::time_point received; ///< When the chain saw it.
 };
 
 using extra_data_factory = restinio::simple_extra_data_factory_t<request_data>;

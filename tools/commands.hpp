@@ -15,7 +15,7 @@ void add_serve_command(CLI::App& app, command_action& action);
 /// `pincer events ls|tail|dump|show|stats|verify`: inspect the log.
 void add_events_command(CLI::App& app, command_action& action);
 
-/// `pincer replay audit`: rebuild a projection offline.
+/// `pincer replay audit|runs|analytics|chats`: rebuild a projection offline.
 void add_replay_command(CLI::App& app, command_action& action);
 
 } // namespace pincer

@@ -209,6 +209,13 @@ result<json> event_stats(const event_store& store) {
     j["firstAt"] = format_time(*first_at);
     j["lastAt"] = format_time(last_at);
   }
+  json projections = json::object();
+  for (auto name : {"audit", "run-history", "analytics", "chats"}) {
+    auto at = store.checkpoint(name);
+    auto last = store.last_seq();
+    projections[name] = json{{"checkpoint", at}, {"behind", last - std::min(at, last)}};
+  }
+  j["projections"] = std::move(projections);
   return j;
 }
 

@@ -95,7 +95,9 @@ result<uint64_t> dump_events(const event_store& store, const dump_options& opts,
 result<unit> show_event(const event_store& store, uint64_t seq, std::ostream& out);
 
 /// `events stats`: `{"events", "lastSeq", "byType", "byStreamPrefix",
-/// "firstAt", "lastAt"}`; a stream's prefix is its name up to the first `/`.
+/// "firstAt", "lastAt", "projections"}`; a stream's prefix is its name up to
+/// the first `/`; `projections` gives each stored projection's checkpoint and
+/// how many events it is behind.
 result<json> event_stats(const event_store& store);
 
 } // namespace pincer
