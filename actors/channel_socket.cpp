@@ -33,18 +33,12 @@ socket_runner::socket_runner(std::unique_ptr<socket_protocol> protocol,
 }
 
 socket_runner::~socket_runner() {
-  stop();
-  // Joins the loop thread first, so no handler runs while members go away;
-  // the connection then closes on a stopped but living loop.
-  loop_->stop();
-  auto loop = std::move(loop_);
-  if (!loop->on_loop_thread()) {
-    // Destroying the loop joins its thread; afterwards the connection closes.
-    std::shared_ptr<ws_connection> conn;
-    conn.swap(conn_);
-    loop.reset();
-    conn.reset();
-  }
+  *stopping_ = true;
+  // No handler runs once the loop thread is joined; the connection must go
+  // before the loop's io_context does.
+  loop_->join();
+  conn_.reset();
+  loop_.reset();
 }
 
 void socket_runner::stop() {

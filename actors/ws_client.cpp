@@ -86,6 +86,12 @@ ws_loop::~ws_loop() {
   }
 }
 
+void ws_loop::join() {
+  stop();
+  if (impl_->thread.joinable() && !on_loop_thread())
+    impl_->thread.join();
+}
+
 void ws_loop::post(std::function<void()> fn) {
   net::post(impl_->io, std::move(fn));
 }

@@ -53,6 +53,10 @@ public:
   /// Stops running handlers; pending work is dropped.
   void stop();
 
+  /// Stops and waits for the loop thread (not from the loop thread itself).
+  /// Connections may then be released before the loop goes away.
+  void join();
+
   /// Whether the caller runs on the loop thread.
   bool on_loop_thread() const;
 

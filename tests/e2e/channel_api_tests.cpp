@@ -28,8 +28,10 @@ BOOST_AUTO_TEST_CASE(every_channel_is_listed_and_starts_disconnected) {
 BOOST_AUTO_TEST_CASE(bad_channel_commands_are_refused_and_change_nothing) {
   auto before = last_seq();
   check_error(client->post(channels + "/irc/connect", json::object()), 404, "not_found");
-  check_error(client->post(channels + "/slack/connect", json{{"botToken", "xoxb-1"}}), 404,
-              "not_found");
+  check_error(client->post(channels + "/slack/connect", json{{"botToken", "xoxb-1"}}), 400,
+              "validation_failed", "appToken");
+  check_error(client->post(channels + "/discord/connect", json::object()), 400,
+              "validation_failed", "botToken");
   check_error(client->post(channels + "/telegram/connect", json::object()), 400,
               "validation_failed", "botToken");
   check_error(client->post(channels + "/telegram/connect", json{{"botToken", 12}}), 400,

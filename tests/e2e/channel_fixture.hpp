@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/e2e/emulators/discord_emulator.hpp"
+#include "tests/e2e/emulators/slack_emulator.hpp"
 #include "tests/e2e/emulators/telegram_emulator.hpp"
 #include "tests/e2e/emulators/whatsapp_emulator.hpp"
 #include "tests/e2e/fixture.hpp"
@@ -21,6 +23,10 @@ struct channel_fixture : server_fixture {
   static constexpr const char* wa_phone = "106540352242922";
   static constexpr const char* wa_verify = "verify-me-please";
   static constexpr const char* wa_secret = "app-secret-for-signatures";
+  static constexpr const char* dc_token = "MTAx.emulated.discord-TOKEN";
+  static constexpr const char* slack_bot_token = "xoxb-emulated-bot-token";
+  static constexpr const char* slack_app_token = "xapp-1-emulated-app-token";
+  static constexpr const char* slack_secret = "slack-signing-secret-for-tests";
 
   channel_fixture() : server_fixture(deferred_start{}) {
     telegram.add_bot(bot_token, 4242, "andy_bot");
@@ -36,7 +42,8 @@ struct channel_fixture : server_fixture {
     if (std::find(extra.begin(), extra.end(), "--runtime") == extra.end())
       extra.insert(extra.end(), {"--runtime", "docker"});
     extra.insert(extra.end(), {"--telegram-api-url", telegram.url(), "--whatsapp-api-url",
-                               whatsapp.url()});
+                               whatsapp.url(), "--discord-api-url", discord.url(),
+                               "--slack-api-url", slack.url()});
     start(extra);
   }
 
@@ -57,6 +64,25 @@ struct channel_fixture : server_fixture {
     auto res = client->post(channels + "/whatsapp/connect",
                             json{{"accessToken", wa_token}, {"phoneNumberId", wa_phone},
                                  {"verifyToken", wa_verify}, {"appSecret", wa_secret}});
+    BOOST_TEST_REQUIRE(res.status == 200, res.body);
+    return res.json_body();
+  }
+
+  /// Connects Discord and requires 200.
+  json connect_discord() {
+    auto res = client->post(channels + "/discord/connect", json{{"botToken", dc_token}});
+    BOOST_TEST_REQUIRE(res.status == 200, res.body);
+    return res.json_body();
+  }
+
+  /// Connects Slack over Socket Mode (or the Events API) and requires 200.
+  json connect_slack(bool socket_mode = true) {
+    json body{{"botToken", slack_bot_token}};
+    if (socket_mode)
+      body["appToken"] = slack_app_token;
+    else
+      body["signingSecret"] = slack_secret;
+    auto res = client->post(channels + "/slack/connect", body);
     BOOST_TEST_REQUIRE(res.status == 200, res.body);
     return res.json_body();
   }
@@ -111,6 +137,8 @@ struct channel_fixture : server_fixture {
 
   emu::telegram_emulator telegram;
   emu::whatsapp_emulator whatsapp;
+  emu::discord_emulator discord{dc_token};
+  emu::slack_emulator slack{slack_bot_token, slack_app_token};
 };
 
 } // namespace pincer::e2e
