@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -83,6 +84,8 @@ public:
     }
     if (watcher_)
       watcher_->stop();
+    if (orphans_.joinable())
+      orphans_.join();
     std::lock_guard<std::mutex> guard{subs_mutex_};
     for (auto& [id, tail] : subs_)
       caf::anon_send_exit(tail, caf::exit_reason::user_shutdown);
@@ -462,8 +465,9 @@ private:
     });
   }
 
-  /// Stops containers an earlier process left, then spawns the queue and
-  /// starts watching the IPC folders.
+  /// Spawns the queue, stops containers an earlier process left (on a
+  /// thread of its own; the queue starts no run before that) and starts
+  /// watching the IPC folders.
   void start_queue() {
     group_context ctx;
     ctx.store = store_;
@@ -479,13 +483,17 @@ private:
     ctx.tz = container_timezone(cfg_.timezone);
     ctx.policy = cfg_.queue;
     ctx.clock = now_ms;
-    if (cfg_.instant_runs) {
-      ctx.launcher = make_instant_launcher();
-    } else {
-      ctx.launcher = make_cli_launcher(runner_);
-      stop_orphans(ctx.owner);
+    ctx.launcher = cfg_.instant_runs ? make_instant_launcher() : make_cli_launcher(runner_);
+    // Containers of ours can exist only when some group ever ran.
+    bool orphans_possible = !cfg_.instant_runs && !store_->streams(group_stream("")).empty();
+    queue_ = system_.spawn(queue_supervisor, ctx, history_, orphans_possible);
+    if (orphans_possible) {
+      // Runs wait until the old containers are gone; requests are served meanwhile.
+      orphans_ = std::thread{[this, owner = ctx.owner] {
+        stop_orphans(owner);
+        caf::anon_send(queue_, ready_atom::value);
+      }};
     }
-    queue_ = system_.spawn(queue_supervisor, ctx, history_);
     auto ipc_root = std::filesystem::path{ctx.data_dir} / "ipc";
     watcher_ = std::make_unique<ipc_watcher>(ipc_root, [queue = queue_](const std::string& group) {
       caf::anon_send(queue, ipc_atom::value, group);
@@ -599,6 +607,7 @@ private:
   scheduler_actor scheduler_;
   channels_actor channels_;
   std::unique_ptr<ipc_watcher> watcher_;
+  std::thread orphans_;
   caf::actor workspace_;
   mount_actor mounts_;
   std::shared_ptr<secret_box> secrets_;

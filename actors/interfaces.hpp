@@ -62,6 +62,7 @@ using groups_atom = caf::atom_constant<caf::atom("groups")>;
 using counts_atom = caf::atom_constant<caf::atom("counts")>;
 using limit_atom = caf::atom_constant<caf::atom("limit")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
 /// A piece of work a bridge actor runs as `(run_atom, bridge_job)` with itself
 /// as `self`: lets plain threads make requests without blocking.
@@ -233,6 +234,8 @@ using queue_actor = caf::typed_actor<
   caf::reacts_to<ipc_atom, std::string>,
   /// The scheduler, for the groups' IPC schedule requests.
   caf::reacts_to<update_atom, caf::actor>,
+  /// Containers left by an earlier process are gone: slots may be granted.
+  caf::reacts_to<ready_atom>,
   /// Internal: a group asks for a slot.
   caf::reacts_to<acquire_atom, std::string>,
   /// Internal: a group gives its slot back (or withdraws its request).
@@ -318,7 +321,6 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using logs_atom = caf::atom_constant<caf::atom("logs")>;
 using changed_atom = caf::atom_constant<caf::atom("changed")>;
 using namespace_atom = caf::atom_constant<caf::atom("namespace")>;
-using ipc_atom = caf::atom_constant<caf::atom("ipc")>;
 
 /// One task schedule: decides, appends its events and fires on its own timer.
 using schedule_actor = caf::typed_actor<

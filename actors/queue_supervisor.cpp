@@ -1,5 +1,8 @@
 #include "actors/queue_supervisor.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "actors/namespace_state.hpp"
@@ -219,8 +222,9 @@ json queue_counts(const std::map<std::string, json>& entries, const slot_state& 
 // -- behaviour ----------------------------------------------------------------
 
 queue_actor::behavior_type queue_supervisor(self_ptr self, group_context ctx,
-                                            audit_actor history) {
+                                            audit_actor history, bool hold_slots) {
   auto& st = self->state;
+  st.ready = !hold_slots;
   st.ctx = std::move(ctx);
   st.history = std::move(history);
   st.directory = st.ctx.directory;
@@ -290,13 +294,28 @@ queue_actor::behavior_type queue_supervisor(self_ptr self, group_context ctx,
               [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
+    [self](ready_atom) {
+      auto& st = self->state;
+      st.ready = true;
+      for (auto& key : std::exchange(st.held, {}))
+        if (st.slots.acquire(key))
+          grant(self, {key});
+    },
     [self](acquire_atom, std::string& group) {
+      auto& st = self->state;
       auto key = namespace_key(group);
-      if (self->state.slots.acquire(key))
+      if (!st.ready) {
+        if (std::find(st.held.begin(), st.held.end(), key) == st.held.end())
+          st.held.push_back(key);
+      } else if (st.slots.acquire(key)) {
         grant(self, {key});
+      }
     },
     [self](release_atom, std::string& group) {
-      grant(self, self->state.slots.release(namespace_key(group)));
+      auto& st = self->state;
+      auto key = namespace_key(group);
+      st.held.erase(std::remove(st.held.begin(), st.held.end(), key), st.held.end());
+      grant(self, st.slots.release(key));
     },
     [self](status_atom, std::string& group, json& entry) {
       self->state.entries[namespace_key(group)] = std::move(entry);

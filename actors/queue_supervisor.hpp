@@ -36,14 +36,17 @@ struct queue_supervisor_state {
   uint64_t settings_version = 0;            ///< Version of `queue/settings`.
   std::map<std::string, group_actor> groups; ///< By namespace key.
   std::map<std::string, json> entries;       ///< Latest entry by key.
+  bool ready = true;                         ///< False until old containers are stopped.
+  std::vector<std::string> held;             ///< Slot requests made before `ready`.
 
   static inline const char* name = "queue";
 };
 
 /// The queue supervisor; spawns a group actor for every group with queue
-/// events, so pending work survives a restart.
+/// events, so pending work survives a restart. With `hold_slots` it grants
+/// no slot before `ready_atom`.
 queue_actor::behavior_type
 queue_supervisor(queue_actor::stateful_pointer<queue_supervisor_state> self, group_context ctx,
-                 audit_actor history);
+                 audit_actor history, bool hold_slots);
 
 } // namespace pincer

@@ -199,6 +199,11 @@ runtime_actor::behavior_type runtime_behavior(self_ptr self, runtime_settings se
       st.recorded = e->data;
     return true;
   });
+  if (st.recorded.is_null()) {
+    // Nothing recorded yet: finding no runtime is no change worth an event.
+    st.recorded = to_json(st.info);
+    st.recorded.erase("message");
+  }
   start_detection(self);
   return {
     [self](caf::get_atom, runtime_atom, bool refresh) -> caf::result<reply> {

@@ -140,6 +140,20 @@ json last_schedule_run(const event_store& store, const std::string& id) {
   return out;
 }
 
+std::unordered_map<std::string, json> last_schedule_runs(const event_store& store) {
+  std::unordered_map<std::string, std::string> raw;
+  store.scan_projection("schedule-runs", "", false,
+                        [&](const std::string& key, const std::string& value) {
+                          raw[key.substr(0, key.rfind('/'))] = value;
+                          return true;
+                        });
+  std::unordered_map<std::string, json> out;
+  out.reserve(raw.size());
+  for (auto& [id, value] : raw)
+    out.emplace(id, json::parse(value, nullptr, false));
+  return out;
+}
+
 json last_result_text(const json& entry) {
   if (!entry.is_object())
     return nullptr;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "actors/core.hpp"
 #include "actors/interfaces.hpp"
@@ -31,6 +32,9 @@ result<json> query_schedule_runs(const event_store& store, const std::string& id
 
 /// The newest entry of a schedule's log, or null.
 json last_schedule_run(const event_store& store, const std::string& id);
+
+/// The newest entry of every schedule's log (one scan), by schedule id.
+std::unordered_map<std::string, json> last_schedule_runs(const event_store& store);
 
 /// `lastResult` of a schedule view from its newest log entry: the first 200
 /// characters of the result (`Completed` when empty), `Error: ...`, or

@@ -1,6 +1,7 @@
 #include "actors/scheduler.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -229,26 +230,30 @@ scheduler_state::~scheduler_state() {
 }
 
 result<std::vector<schedule_snapshot>> load_schedules(const event_store& store) {
-  std::vector<schedule_snapshot> out;
-  for (auto& [stream, version] : store.streams(schedule_stream_prefix)) {
-    schedule_state s;
-    std::optional<error> failure;
-    auto read = store.read_stream(stream, 0, [&](const record& r) {
-      auto e = event_catalog().decode(r);
-      if (!e) {
-        failure = e.err();
-        return false;
-      }
-      s.apply(*e);
+  // One scan of the log: far cheaper than a read per stream with many schedules.
+  std::unordered_map<std::string, schedule_state> by_stream;
+  std::optional<error> failure;
+  const std::string prefix = schedule_stream_prefix;
+  auto read = store.read_all(0, [&](const record& r) {
+    if (r.stream.compare(0, prefix.size(), prefix) != 0)
       return true;
-    });
-    if (!read)
-      return read.err();
-    if (failure)
-      return *failure;
+    auto e = event_catalog().decode(r);
+    if (!e) {
+      failure = e.err();
+      return false;
+    }
+    by_stream[r.stream].apply(*e);
+    return true;
+  });
+  if (!read)
+    return read.err();
+  if (failure)
+    return *failure;
+  std::vector<schedule_snapshot> out;
+  out.reserve(by_stream.size());
+  for (auto& [stream, s] : by_stream)
     if (s.data && !s.data->deleted && !s.data->id.empty())
       out.push_back(std::move(s.data));
-  }
   return out;
 }
 
@@ -284,8 +289,17 @@ scheduler_actor::behavior_type scheduler(self_ptr self,
         return std::tie(a->created_at, a->id) < std::tie(b->created_at, b->id);
       });
       json out = json::array();
-      for (auto d : found)
-        out.push_back(view_of(self, *d));
+      if (found.size() <= 16) {
+        for (auto d : found)
+          out.push_back(view_of(self, *d));
+        return reply{200, std::move(out)};
+      }
+      // Many schedules: the newest log entries in one scan, not a seek each.
+      auto last = last_schedule_runs(*self->state.ctx->store);
+      for (auto d : found) {
+        auto i = last.find(d->id);
+        out.push_back(d->view(i == last.end() ? json() : last_result_text(i->second)));
+      }
       return reply{200, std::move(out)};
     },
     [self](caf::get_atom, std::string& id) -> caf::result<reply> {

@@ -47,4 +47,12 @@ int queue_main(int argc, char** argv);
 /// against NanoClaw's 0.5 s and 1 s polls.
 int follow_up_main(int argc, char** argv);
 
+/// `pincer-bench channels [--messages N] [--clients C] [--webhooks M] [--dir D]`:
+/// a real `pincer serve` against the Telegram and WhatsApp emulators. N
+/// `POST /channels/messages` from C clients (accepted and delivered rates)
+/// against the same sends made straight to the emulator; then M signed
+/// WhatsApp webhook POSTs, each timed until its `message.queued` event
+/// arrives on the live tail.
+int channels_main(int argc, char** argv);
+
 } // namespace pincer::bench

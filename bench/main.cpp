@@ -12,7 +12,9 @@ int usage() {
                "       pincer-bench container [--image TAG] [--runs N]\n"
                "       pincer-bench ipc-latency [--files N] [--dir D]\n"
                "       pincer-bench queue [--groups G] [--runs N] [--dir D]\n"
-               "       pincer-bench follow-up [--image TAG] [--count N] [--dir D]\n";
+               "       pincer-bench follow-up [--image TAG] [--count N] [--dir D]\n"
+               "       pincer-bench schedules fire|load [--schedules N] [--seconds S] [--dir D]\n"
+               "       pincer-bench channels [--messages N] [--clients C] [--webhooks M] [--dir D]\n";
   return 2;
 }
 
@@ -37,5 +39,7 @@ int main(int argc, char** argv) {
     return pincer::bench::follow_up_main(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "schedules") == 0)
     return pincer::bench::schedules_main(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "channels") == 0)
+    return pincer::bench::channels_main(argc - 1, argv + 1);
   return usage();
 }

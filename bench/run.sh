@@ -304,6 +304,15 @@ mon_eps="$(mon_field rebuild_eps)" mon_an="$(mon_field analytics_max_ms)"
 mon_au50="$(mon_field audit_p50_ms)" mon_au99="$(mon_field audit_p99_ms)"
 mon_load="$(mon_field model_load_ms)"
 
+log ""
+log "[channels] POST /channels/messages into the Telegram emulator; WhatsApp webhook -> pending message"
+ch_line="$("$bench" channels --messages 20000 --clients 16 --webhooks 500 --dir "$tmp" 2>/dev/null || true)"
+log "  $ch_line"
+ch_field() { sed -n "s/.* $1=\\([0-9.]*\\).*/\\1/p" <<<" $ch_line"; }
+ch_acc="$(ch_field accept_rps)" ch_del="$(ch_field deliver_rps)" ch_direct="$(ch_field direct_rps)"
+ch_ratio="$(ch_field ratio)" ch_n="$(ch_field messages)" ch_delivered="$(ch_field delivered)"
+ch_in50="$(ch_field inbound_p50_ms)" ch_in99="$(ch_field inbound_p99_ms)"
+
 failed=0
 verdict() { if "$@"; then echo pass; else echo FAIL; fi; }
 get_ok() { ge "$get_ratio" 0.5 && [ "$get_bad" -eq 0 ]; }
@@ -328,6 +337,11 @@ queue_v="$(verdict queue_ok)"
 fu_ok() { [ -n "$fu_p99" ] && ge 20 "$fu_p99" && ge 20 "$fi_p99"; }
 fu_v="$(verdict fu_ok)"
 [ "$queue_v" = pass ] && [ "$fu_v" = pass ] || failed=1
+ch_out_ok() { [ -n "$ch_acc" ] && ge "$ch_acc" 2000 && [ "$ch_delivered" = "$ch_n" ]; }
+ch_out_v="$(verdict ch_out_ok)"
+ch_in_ok() { [ -n "$ch_in99" ] && ge 10 "$ch_in99"; }
+ch_in_v="$(verdict ch_in_ok)"
+[ "$ch_out_v" = pass ] && [ "$ch_in_v" = pass ] || failed=1
 mon_rb_v="$(verdict ge "${mon_eps:-0}" 500000)"
 mon_an_v="$(verdict ge 50 "${mon_an:-999}")"
 mon_au_v="$(verdict ge 5 "${mon_au99:-999}")"
@@ -353,6 +367,8 @@ echo "| POST follow-up -> file in input/; file in messages/ -> handled (200 each
 echo "| rebuild of all 4 projections (audit, runs, analytics, chats), $(human "$events") mixed events, one thread each | $(human "${mon_eps:-0}") events/s | - | - | >= 500 k events/s | $mon_rb_v |"
 echo "| analytics query (7 days, day buckets) over that history, slowest of 20 | ${mon_an:--} ms (model load at start ${mon_load:--} ms) | - | - | < 50 ms | $mon_an_v |"
 echo "| audit-log page, limit=100, over that history (store query, 1000 pages) | p99 ${mon_au99:--} ms (p50 ${mon_au50:--} ms) | - | - | p99 < 5 ms | $mon_au_v |"
+echo "| POST /channels/messages to the Telegram emulator, 16 clients | accepted $(human "${ch_acc:-0}") msg/s, delivered $(human "${ch_del:-0}") msg/s (${ch_delivered:-0} of ${ch_n:-?}) | sendMessage straight to the emulator: $(human "${ch_direct:-0}") msg/s | ${ch_ratio:--} | >= 2 k/s accepted, all delivered | $ch_out_v |"
+echo "| signed WhatsApp webhook POST -> pending message queued (500 deliveries) | p50 ${ch_in50:--} ms, p99 ${ch_in99:--} ms | NanoClaw message loop polls every 2 s | - | p99 < 10 ms | $ch_in_v |"
 echo "| server start-up with 100000 schedules (replayed, one actor each) | $load_ms ms to listening, RSS $load_rss_mb MB | - | - | < 3000 ms, < 400 MB | $load_v |"
 
 if [ "$strict" -eq 1 ] && [ "$failed" -ne 0 ]; then

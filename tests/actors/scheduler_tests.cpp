@@ -148,6 +148,25 @@ BOOST_AUTO_TEST_CASE(finished_runs_fill_the_logs_newest_first_with_pages) {
   BOOST_TEST(field(bad) == "cursor");
 }
 
+BOOST_AUTO_TEST_CASE(a_long_list_reads_every_last_result_in_one_scan) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i)
+    ids.push_back(create_ok(json{{"type", "cron"}, {"value", "@daily"}})["id"].get<std::string>());
+  queued->busy.insert(ids[3]);
+  BOOST_TEST_REQUIRE(static_cast<bool>(update(ids[3], json{{"schedule", {{"type", "interval"}, {"value", 1000}}}})));
+  advance(1000);
+  auto all = ask<reply>(scheduler, list_atom::value, query_params{})->body;
+  BOOST_TEST_REQUIRE(all.size() == 20u);
+  for (auto& s : all) {
+    if (s["id"] == ids[3]) {
+      BOOST_TEST(s["lastResult"].get<std::string>().rfind("Skipped", 0) == 0u);
+      BOOST_TEST(s == get_ok(ids[3]));
+    } else {
+      BOOST_TEST(s["lastResult"].is_null());
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(pause_stops_firing_and_resume_recomputes_next_run_from_now) {
   auto s = create_ok(json{{"type", "interval"}, {"value", 10000}});
   auto id = s["id"].get<std::string>();

@@ -68,6 +68,14 @@ struct channel_fixture : server_fixture {
     return res.json_body();
   }
 
+  /// Posts a WhatsApp webhook delivery signed with the app secret.
+  http_response deliver_whatsapp(const json& delivery) {
+    auto body = delivery.dump();
+    return client->request("POST", channels + "/whatsapp/webhook", body,
+                           {"Content-Type: application/json",
+                            "X-Hub-Signature-256: " + emu::whatsapp_emulator::signature(wa_secret, body)});
+  }
+
   /// Connects Discord and requires 200.
   json connect_discord() {
     auto res = client->post(channels + "/discord/connect", json{{"botToken", dc_token}});

@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Telegram against the emulator, groups running the test agent on Podman.
+/// Telegram and WhatsApp against their emulators, groups running the test agent on Podman.
 struct loop_fixture : channel_fixture {
   loop_fixture() {
     stop();
@@ -44,6 +44,22 @@ BOOST_AUTO_TEST_CASE(an_inbound_telegram_message_runs_the_group_and_the_reply_re
   restart_channels();
   std::this_thread::sleep_for(1s);
   BOOST_TEST(telegram.sent().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_whatsapp_webhook_message_runs_the_group_and_the_reply_reaches_the_number) {
+  create("teamwa", json{{"chatJids", {"wa:16505551234"}}, {"requiresTrigger", false}});
+  connect_whatsapp();
+  auto res = deliver_whatsapp(emu::whatsapp_emulator::text_delivery(
+      wa_phone, "16505551234", "Sheena", "wamid.loop", "echo: colour?"));
+  BOOST_TEST_REQUIRE(res.status == 200, res.body);
+  BOOST_TEST_REQUIRE(whatsapp.wait_sent(1, 120s), "no reply; server output:\n" << server->output());
+  auto sent = whatsapp.sent();
+  BOOST_TEST(sent[0].phone_number_id == wa_phone);
+  BOOST_TEST(sent[0].to == "16505551234");
+  BOOST_TEST(sent[0].text.find("colour?") != std::string::npos, sent[0].text);
+  auto runs = get_ok(api + "/container/run-history?group=teamwa")["items"];
+  BOOST_REQUIRE(runs.size() == 1u);
+  BOOST_TEST(runs[0]["trigger"] == "message");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -168,6 +168,26 @@ BOOST_AUTO_TEST_CASE(a_429_with_retry_after_is_honoured_before_sending_again) {
   BOOST_TEST(waited.count() >= 1900, "waited only " << waited.count() << " ms");
 }
 
+BOOST_AUTO_TEST_CASE(while_the_provider_is_down_messages_wait_and_then_arrive_in_order) {
+  connect_telegram();
+  telegram.set_down(true);
+  for (auto text : {"one", "two", "three"}) {
+    auto res = client->post(channels + "/messages", json{{"chatJid", "tg:42"}, {"text", text}});
+    BOOST_TEST_REQUIRE(res.status == 202, res.body);
+    BOOST_TEST(res.json_body()["status"] == "queued");
+  }
+  BOOST_TEST_REQUIRE(eventually([&] { return telegram.refused().size() >= 2; }, 10s));
+  BOOST_TEST(get_ok(channels + "/telegram")["queued"] == 3);
+  BOOST_TEST(events_of("channel.message_failed").empty());
+  telegram.set_down(false);
+  BOOST_TEST_REQUIRE(telegram.wait_sent(3, 20s));
+  auto sent = telegram.sent();
+  BOOST_TEST(sent[0].text == "one");
+  BOOST_TEST(sent[1].text == "two");
+  BOOST_TEST(sent[2].text == "three");
+  BOOST_TEST(eventually([&] { return get_ok(channels + "/telegram")["queued"] == 0; }));
+}
+
 BOOST_AUTO_TEST_CASE(a_message_to_a_connected_idle_channel_answers_sent) {
   connect_telegram();
   auto res = client->post(channels + "/messages", json{{"chatJid", "tg:42"}, {"text", "now"}});

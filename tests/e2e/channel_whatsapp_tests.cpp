@@ -18,11 +18,6 @@ http_response deliver(channel_fixture& f, const std::string& body, const std::st
   return f.client->request("POST", webhook, body, headers);
 }
 
-http_response deliver_signed(channel_fixture& f, const json& delivery) {
-  auto body = delivery.dump();
-  return deliver(f, body, emu::whatsapp_emulator::signature(channel_fixture::wa_secret, body));
-}
-
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(e2e_channels_whatsapp, channel_fixture)
@@ -94,7 +89,7 @@ BOOST_AUTO_TEST_CASE(the_webhook_needs_no_api_key_but_a_valid_signature) {
 BOOST_AUTO_TEST_CASE(a_signed_delivery_is_answered_at_once_and_ingested) {
   create("support", json{{"chatJids", {"wa:16505551234"}}, {"requiresTrigger", false}});
   connect_whatsapp();
-  auto res = deliver_signed(*this, emu::whatsapp_emulator::text_delivery(
+  auto res = deliver_whatsapp(emu::whatsapp_emulator::text_delivery(
                                      wa_phone, "16505551234", "Sheena", "wamid.1", "Is it red?"));
   BOOST_TEST_REQUIRE(res.status == 200, res.body);
   BOOST_TEST(res.json_body()["status"] == "received");
@@ -107,7 +102,7 @@ BOOST_AUTO_TEST_CASE(a_signed_delivery_is_answered_at_once_and_ingested) {
   BOOST_REQUIRE(queued.size() == 1u);
   BOOST_TEST(queued[0]["stream"] == "group/support");
   // A retried delivery of the same message id is ignored.
-  auto again = deliver_signed(*this, emu::whatsapp_emulator::text_delivery(
+  auto again = deliver_whatsapp(emu::whatsapp_emulator::text_delivery(
                                        wa_phone, "16505551234", "Sheena", "wamid.1", "Is it red?"));
   BOOST_TEST(again.status == 200);
   std::this_thread::sleep_for(500ms);

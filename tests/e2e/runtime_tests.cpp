@@ -1,5 +1,4 @@
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,12 +7,12 @@
 #include <thread>
 #include <vector>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 
 #include "tests/e2e/fixture.hpp"
+#include "tests/e2e/podman_support.hpp"
 
 using namespace pincer::e2e;
 
@@ -22,47 +21,6 @@ namespace {
 const std::string runtime_path = api + "/container/runtime";
 const std::string build_path = api + "/container/image/build";
 const std::string status_path = api + "/container/image/status";
-
-/// Runs a shell command; its exit code and everything it printed.
-struct command_result {
-  int exit_code = -1;
-  std::string output;
-};
-
-command_result shell(const std::string& command) {
-  command_result out;
-  auto* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr)
-    return out;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
-    out.output.append(buf, n);
-  auto status = ::pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return out;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s)
-    out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
-  return out + "'";
-}
-
-/// Makes sure podman commands (ours and the server's) see a containers.conf
-/// that works on this host: CTest sets CONTAINERS_CONF; a direct run gets
-/// one written by scripts/podman.sh into a folder that lives as long as the
-/// test program.
-void ensure_containers_conf() {
-  if (auto conf = std::getenv("CONTAINERS_CONF"); conf != nullptr && *conf != '\0')
-    return;
-  static scratch_dir folder;
-  auto file = folder.sub("containers.conf");
-  auto r = shell(shell_quote(std::string{PINCER_SOURCE_DIR} + "/scripts/podman.sh") + " conf "
-                 + shell_quote(file));
-  BOOST_TEST_REQUIRE(r.exit_code == 0, "scripts/podman.sh conf failed:\n" << r.output);
-  ::setenv("CONTAINERS_CONF", file.c_str(), 1);
-}
 
 /// The test agent build context, assembled once per test program, with a
 /// second image definition (`Broken.Containerfile`) whose build fails.

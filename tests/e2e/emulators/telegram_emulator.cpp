@@ -99,6 +99,11 @@ void telegram_emulator::fail_sends(int n, int retry_after_secs) {
   retry_after_ = retry_after_secs;
 }
 
+void telegram_emulator::set_down(bool down) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  down_ = down;
+}
+
 std::vector<telegram_sent> telegram_emulator::sent() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return sent_;
@@ -177,6 +182,14 @@ emu_response telegram_emulator::handle(const emu_request& r) {
 
 emu_response telegram_emulator::send_message(const std::string& token, const json& params) {
   std::lock_guard<std::mutex> guard{mtx_};
+  if (down_) {
+    refused_.push_back(std::chrono::steady_clock::now());
+    emu_response r;
+    r.status = 502;
+    r.content_type = "text/html";
+    r.body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    return r;
+  }
   if (fail_sends_ > 0) {
     --fail_sends_;
     refused_.push_back(std::chrono::steady_clock::now());

@@ -55,6 +55,10 @@ public:
   /// The next `n` sendMessage calls answer 429 with `retry_after` seconds.
   void fail_sends(int n, int retry_after_secs);
 
+  /// While down, every `sendMessage` answers 502 Bad Gateway (as a proxy in
+  /// front of an unavailable Bot API does) and is counted as refused.
+  void set_down(bool down);
+
   /// Accepted messages, in order.
   std::vector<telegram_sent> sent() const;
 
@@ -81,6 +85,7 @@ private:
   mutable std::mutex mtx_;
   mutable std::condition_variable cv_;
   bool stopping_ = false;
+  bool down_ = false;
   std::map<std::string, std::pair<int64_t, std::string>> bots_;
   std::vector<json> updates_;
   int64_t next_update_ = 5000;
