@@ -306,7 +306,7 @@ mon_load="$(mon_field model_load_ms)"
 
 log ""
 log "[channels] POST /channels/messages into the Telegram emulator; WhatsApp webhook -> pending message"
-ch_line="$("$bench" channels --messages 20000 --clients 16 --webhooks 500 --dir "$tmp" 2>/dev/null || true)"
+ch_line="$("$bench" channels --messages 20000 --clients 64 --webhooks 500 --dir "$tmp" 2>/dev/null || true)"
 log "  $ch_line"
 ch_field() { sed -n "s/.* $1=\\([0-9.]*\\).*/\\1/p" <<<" $ch_line"; }
 ch_acc="$(ch_field accept_rps)" ch_del="$(ch_field deliver_rps)" ch_direct="$(ch_field direct_rps)"
@@ -367,7 +367,7 @@ echo "| POST follow-up -> file in input/; file in messages/ -> handled (200 each
 echo "| rebuild of all 4 projections (audit, runs, analytics, chats), $(human "$events") mixed events, one thread each | $(human "${mon_eps:-0}") events/s | - | - | >= 500 k events/s | $mon_rb_v |"
 echo "| analytics query (7 days, day buckets) over that history, slowest of 20 | ${mon_an:--} ms (model load at start ${mon_load:--} ms) | - | - | < 50 ms | $mon_an_v |"
 echo "| audit-log page, limit=100, over that history (store query, 1000 pages) | p99 ${mon_au99:--} ms (p50 ${mon_au50:--} ms) | - | - | p99 < 5 ms | $mon_au_v |"
-echo "| POST /channels/messages to the Telegram emulator, 16 clients | accepted $(human "${ch_acc:-0}") msg/s, delivered $(human "${ch_del:-0}") msg/s (${ch_delivered:-0} of ${ch_n:-?}) | sendMessage straight to the emulator: $(human "${ch_direct:-0}") msg/s | ${ch_ratio:--} | >= 2 k/s accepted, all delivered | $ch_out_v |"
+echo "| POST /channels/messages to the Telegram emulator, 64 clients | accepted $(human "${ch_acc:-0}") msg/s, delivered $(human "${ch_del:-0}") msg/s (${ch_delivered:-0} of ${ch_n:-?}) | sendMessage straight to the emulator: $(human "${ch_direct:-0}") msg/s | ${ch_ratio:--} | >= 2 k/s accepted, all delivered | $ch_out_v |"
 echo "| signed WhatsApp webhook POST -> pending message queued (500 deliveries) | p50 ${ch_in50:--} ms, p99 ${ch_in99:--} ms | NanoClaw message loop polls every 2 s | - | p99 < 10 ms | $ch_in_v |"
 echo "| server start-up with 100000 schedules (replayed, one actor each) | $load_ms ms to listening, RSS $load_rss_mb MB | - | - | < 3000 ms, < 400 MB | $load_v |"
 
