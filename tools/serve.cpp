@@ -1,11 +1,13 @@
 #include <arpa/inet.h>
 
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -135,6 +137,13 @@ int serve(const serve_options& o) {
   (*server)->stop();
   (*c)->shutdown();
   spdlog::info("stopped");
+  // The log is flushed and every actor told to stop: one still held by a
+  // pending timer or a peer must not keep the process from exiting.
+  std::thread{[] {
+    std::this_thread::sleep_for(std::chrono::seconds{5});
+    spdlog::warn("actors still running 5 s after shutdown; exiting");
+    std::_Exit(0);
+  }}.detach();
   return 0;
 }
 
