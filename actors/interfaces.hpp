@@ -322,7 +322,7 @@ using logs_atom = caf::atom_constant<caf::atom("logs")>;
 using changed_atom = caf::atom_constant<caf::atom("changed")>;
 using namespace_atom = caf::atom_constant<caf::atom("namespace")>;
 
-/// One task schedule: decides, appends its events and fires on its own timer.
+/// One task schedule: decides, appends its events and fires its due slots.
 using schedule_actor = caf::typed_actor<
   /// Creates it from a validated object (group resolved); answers the new state.
   caf::replies_to<create_atom, json, request_meta>::with<schedule_snapshot>,
@@ -330,11 +330,11 @@ using schedule_actor = caf::typed_actor<
   caf::replies_to<update_atom, json, request_meta>::with<schedule_snapshot>,
   /// Deletes it for a reason (`api`, `ipc`, `namespace deleted`) and stops.
   caf::replies_to<caf::delete_atom, std::string, request_meta>::with<schedule_snapshot>,
-  /// Internal: the timer of generation G expired.
+  /// Internal: the slot at this time (epoch ms) is due; a stale one is ignored.
   caf::reacts_to<tick_atom, uint64_t>>;
 
-/// The schedule supervisor: spawns one `schedule_actor` per schedule (on
-/// create and at start-up), routes commands and answers reads from its index.
+/// The schedule supervisor: spawns one `schedule_actor` per schedule (at its
+/// first command or due slot), routes commands and answers reads from its index.
 using scheduler_actor = caf::typed_actor<
   /// `POST /container/schedules`.
   caf::replies_to<create_atom, json, request_meta>::with<reply>,
@@ -355,7 +355,7 @@ using scheduler_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, namespace_atom, std::string>::with<reply>,
   /// Cancels every schedule of a namespace being deleted: `{"cancelled": n}`.
   caf::replies_to<caf::delete_atom, namespace_atom, std::string, request_meta>::with<reply>,
-  /// Internal: a schedule changed on its own (it fired).
+  /// Internal: a schedule changed on its own (it fired); null: the wake-up.
   caf::reacts_to<changed_atom, schedule_snapshot>>;
 
 // -- error conversion ---------------------------------------------------------

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/schedule_timetable.hpp"
 #include "events/catalog.hpp"
 #include "events/schedule_events.hpp"
 #include "events/time.hpp"
@@ -23,23 +24,6 @@ const request_meta scheduler_meta{"scheduler", ""};
 
 schedule_actor handle(self_ptr self) {
   return caf::actor_cast<schedule_actor>(self);
-}
-
-/// Arms the timer for `nextRun` (a new generation, so older timers are void).
-void arm(self_ptr self) {
-  auto& st = self->state;
-  auto gen = ++st.generation;
-  auto& d = st.schedule.data;
-  if (!d || d->deleted || !d->enabled || d->completed || d->next_run == 0)
-    return;
-  auto delay = d->next_run - st.ctx->clock();
-  if (delay <= 0) {
-    self->send(handle(self), tick_atom::value, gen);
-    return;
-  }
-  auto wait = std::min<std::chrono::milliseconds>(std::chrono::milliseconds{delay},
-                                                  st.ctx->max_timer);
-  self->delayed_send(handle(self), wait, tick_atom::value, gen);
 }
 
 void notify_parent(self_ptr self) {
@@ -114,25 +98,23 @@ void dispatch(self_ptr self, int64_t slot) {
 }
 
 /// Fires the due slot: `nextRun` advances (stored) before the run is queued.
+/// A fire that cannot be stored is retried for the same slot.
 void fire(self_ptr self, int64_t now) {
   auto drafts = self->state.schedule.decide_fire(now);
-  if (drafts.empty()) {
-    arm(self);
+  if (drafts.empty())
     return;
-  }
   auto slot = self->state.schedule.data->next_run;
   commit(
     self, std::move(drafts), scheduler_meta,
     [self, slot] {
       notify_parent(self);
-      arm(self);
       dispatch(self, slot);
     },
-    [self](caf::error& err) {
+    [self, slot](caf::error& err) {
       spdlog::error("schedule {} could not fire: {}", self->state.schedule.data->id,
                     caf::to_string(err));
       self->delayed_send(handle(self), retry_delay, tick_atom::value,
-                         ++self->state.generation);
+                         static_cast<uint64_t>(slot));
     });
 }
 
@@ -147,7 +129,6 @@ caf::result<schedule_snapshot> decide(self_ptr self, result<std::vector<draft>> 
   commit(
     self, std::move(*drafts), meta,
     [self, rp, quit_after]() mutable {
-      arm(self);
       rp.deliver(self->state.schedule.data);
       if (quit_after)
         self->quit();
@@ -165,11 +146,6 @@ schedule_behavior(self_ptr self, std::shared_ptr<const schedule_context> ctx,
   st.ctx = std::move(ctx);
   st.parent = std::move(parent);
   st.schedule.data = std::move(initial);
-  if (st.schedule.data) {
-    if (st.schedule.skip_missed(st.ctx->clock()))
-      notify_parent(self);
-    arm(self);
-  }
   return {
     [self](create_atom, json& object, request_meta& meta) {
       auto id = object.value("id", std::string{});
@@ -183,15 +159,14 @@ schedule_behavior(self_ptr self, std::shared_ptr<const schedule_context> ctx,
     [self](caf::delete_atom, std::string& reason, request_meta& meta) {
       return decide(self, self->state.schedule.decide_delete(reason), meta, true);
     },
-    [self](tick_atom, uint64_t gen) {
-      if (gen != self->state.generation)
+    [self](tick_atom, uint64_t due) {
+      // The slot is due by the sender's clock: fired at that instant at the
+      // earliest. A slot that is no longer the next one is not fired again.
+      auto& d = self->state.schedule.data;
+      auto slot = static_cast<int64_t>(due);
+      if (!d || slot == 0 || due_time(*d) != slot)
         return;
-      auto now = self->state.ctx->clock();
-      if (!self->state.schedule.due(now)) {
-        arm(self);
-        return;
-      }
-      fire(self, now);
+      fire(self, std::max(self->state.ctx->clock(), slot));
     },
   };
 }

@@ -19,8 +19,8 @@ struct schedule_context {
   event_log_actor log;
   queue_actor queue;  ///< Where fired runs go; a null handle logs each run as failed.
   wall_clock clock;
-  /// Longest single timer: a longer wait re-arms, so a changed wall clock
-  /// is noticed.
+  /// Longest wait of the scheduler's wake-up: a longer one re-arms, so a
+  /// changed wall clock is noticed.
   std::chrono::milliseconds max_timer{std::chrono::hours{1}};
 };
 
@@ -29,15 +29,16 @@ struct schedule_actor_state {
   schedule_state schedule;
   std::shared_ptr<const schedule_context> ctx;
   scheduler_actor parent;
-  uint64_t generation = 0; ///< Of the armed timer; older ticks are ignored.
 
   static inline const char* name = "schedule";
 };
 
-/// The behaviour of one schedule. `initial` is its state rebuilt from its
-/// stream (null for a schedule about to be created); at start an interval
-/// skips the slots missed while the server was down, while cron and once
-/// schedules fire a missed slot once.
+/// The behaviour of one schedule. `initial` is its current state (null for
+/// a schedule about to be created). It has no timer of its own: the
+/// scheduler's timetable sends `tick` with the slot that is due, which it
+/// fires unless it changed since (then the scheduler files the newer state);
+/// only a fire that could not be stored is retried on a timer. Every change
+/// reaches the scheduler, as an answer or as `changed`.
 schedule_actor::behavior_type
 schedule_behavior(schedule_actor::stateful_pointer<schedule_actor_state> self,
                   std::shared_ptr<const schedule_context> ctx, scheduler_actor parent,

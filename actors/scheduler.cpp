@@ -1,14 +1,12 @@
 #include "actors/scheduler.hpp"
 
 #include <algorithm>
-#include <optional>
 
 #include <spdlog/spdlog.h>
 
 #include "actors/namespace_state.hpp"
 #include "actors/schedule_ipc.hpp"
 #include "actors/schedule_runs.hpp"
-#include "events/catalog.hpp"
 #include "events/schedule_events.hpp"
 #include "events/time.hpp"
 
@@ -33,16 +31,59 @@ schedule_actor spawn_schedule(self_ptr self, schedule_snapshot initial) {
                      caf::actor_cast<scheduler_actor>(self), std::move(initial));
 }
 
-/// Puts a schedule's newer state into the index (removes it once deleted).
-void index(self_ptr self, const schedule_snapshot& s) {
-  auto& all = self->state.schedules;
-  auto i = all.find(s->id);
-  if (i == all.end() || i->second.data->version > s->version)
+/// A schedule's actor, spawned with its current state on first need.
+schedule_actor actor_of(self_ptr self, scheduler_entry& e) {
+  if (!e.actor)
+    e.actor = spawn_schedule(self, e.data);
+  return e.actor;
+}
+
+/// Arms the wake-up for the timetable's earliest slot, unless the armed one
+/// comes in time. A wake-up is `changed` with no schedule.
+void arm_wake(self_ptr self, int64_t now) {
+  auto& st = self->state;
+  auto at = st.timetable.wake_at(st.wake, now, st.ctx->max_timer.count());
+  if (!at)
     return;
-  if (s->deleted)
-    all.erase(i);
+  st.wake = *at;
+  auto me = caf::actor_cast<scheduler_actor>(self);
+  if (*at <= now)
+    self->send(me, changed_atom::value, schedule_snapshot{});
   else
-    i->second.data = s;
+    self->delayed_send(me, std::chrono::milliseconds{*at - now}, changed_atom::value,
+                       schedule_snapshot{});
+}
+
+/// Ticks the actor of every schedule now due with its slot; the slot's
+/// schedule is filed again when its new state comes back.
+void wake(self_ptr self) {
+  auto& st = self->state;
+  auto now = st.ctx->clock();
+  if (st.wake <= now)
+    st.wake = 0; // the armed wake-up has come (or is this one)
+  for (auto& [id, slot] : st.timetable.take_due(now)) {
+    auto i = st.schedules.find(id);
+    if (i != st.schedules.end())
+      self->send(actor_of(self, i->second), tick_atom::value, static_cast<uint64_t>(slot));
+  }
+  arm_wake(self, now);
+}
+
+/// Puts a schedule's newer (or same) state into the index and the timetable
+/// (removes it once deleted).
+void index(self_ptr self, const schedule_snapshot& s) {
+  auto& st = self->state;
+  auto i = st.schedules.find(s->id);
+  if (i == st.schedules.end() || i->second.data->version > s->version)
+    return;
+  if (s->deleted) {
+    st.timetable.erase(s->id);
+    st.schedules.erase(i);
+    return;
+  }
+  i->second.data = s;
+  st.timetable.set(*s);
+  arm_wake(self, st.ctx->clock());
 }
 
 /// Resolves the group of a validated object through the directory (the
@@ -70,6 +111,7 @@ void create(self_ptr self, std::string id, json object, request_meta meta,
             [self, rp, child, release](schedule_snapshot& s) mutable {
               release();
               self->state.schedules[s->id] = scheduler_entry{s, child};
+              index(self, s);
               rp.deliver(reply{201, view_of(self, *s)});
             },
             [rp, child, release](caf::error& err) mutable {
@@ -110,7 +152,7 @@ void send_update(self_ptr self, const std::string& id, json changes, request_met
     rp.deliver(to_caf(no_schedule(id)));
     return;
   }
-  self->request(i->second.actor, ask_timeout, update_atom::value, std::move(changes),
+  self->request(actor_of(self, i->second), ask_timeout, update_atom::value, std::move(changes),
                 std::move(meta))
     .then(
       [self, rp](schedule_snapshot& s) mutable {
@@ -157,7 +199,9 @@ void remove(self_ptr self, const std::string& id, const std::string& reason, req
     rp.deliver(to_caf(no_schedule(id)));
     return;
   }
-  self->request(i->second.actor, ask_timeout, caf::delete_atom::value, reason, std::move(meta))
+  self
+    ->request(actor_of(self, i->second), ask_timeout, caf::delete_atom::value, reason,
+              std::move(meta))
     .then(
       [self, rp](schedule_snapshot& s) mutable {
         index(self, s);
@@ -188,8 +232,8 @@ caf::result<reply> cancel_group(self_ptr self, const std::string& group, request
       rp.deliver(reply{200, json{{"cancelled", *cancelled}}});
   };
   for (auto& id : ids) {
-    auto& e = self->state.schedules[id];
-    self->request(e.actor, ask_timeout, caf::delete_atom::value, std::string{"namespace deleted"},
+    auto child = actor_of(self, self->state.schedules[id]);
+    self->request(child, ask_timeout, caf::delete_atom::value, std::string{"namespace deleted"},
                   meta)
       .then(
         [self, cancelled, one_done](schedule_snapshot& s) mutable {
@@ -224,37 +268,10 @@ void scheduler_remove(self_ptr self, const std::string& id, const std::string& r
 
 scheduler_state::~scheduler_state() {
   for (auto& [id, e] : schedules)
-    caf::anon_send_exit(e.actor, caf::exit_reason::user_shutdown);
+    if (e.actor)
+      caf::anon_send_exit(e.actor, caf::exit_reason::user_shutdown);
   if (runs)
     caf::anon_send_exit(runs, caf::exit_reason::user_shutdown);
-}
-
-result<std::vector<schedule_snapshot>> load_schedules(const event_store& store) {
-  // One scan of the log: far cheaper than a read per stream with many schedules.
-  std::unordered_map<std::string, schedule_state> by_stream;
-  std::optional<error> failure;
-  const std::string prefix = schedule_stream_prefix;
-  auto read = store.read_all(0, [&](const record& r) {
-    if (r.stream.compare(0, prefix.size(), prefix) != 0)
-      return true;
-    auto e = event_catalog().decode(r);
-    if (!e) {
-      failure = e.err();
-      return false;
-    }
-    by_stream[r.stream].apply(*e);
-    return true;
-  });
-  if (!read)
-    return read.err();
-  if (failure)
-    return *failure;
-  std::vector<schedule_snapshot> out;
-  out.reserve(by_stream.size());
-  for (auto& [stream, s] : by_stream)
-    if (s.data && !s.data->deleted && !s.data->id.empty())
-      out.push_back(std::move(s.data));
-  return out;
 }
 
 scheduler_actor::behavior_type scheduler(self_ptr self,
@@ -269,9 +286,18 @@ scheduler_actor::behavior_type scheduler(self_ptr self,
   if (auto loaded = load_schedules(*st.ctx->store); !loaded) {
     spdlog::error("cannot rebuild the schedules: {}", loaded.err().message);
   } else {
+    auto now = st.ctx->clock();
     st.schedules.reserve(loaded->size());
-    for (auto& s : *loaded)
-      st.schedules.emplace(s->id, scheduler_entry{s, spawn_schedule(self, s)});
+    st.timetable.reserve(loaded->size());
+    for (auto& s : *loaded) {
+      schedule_state restored{std::move(s)};
+      restored.skip_missed(now);
+      st.timetable.set(*restored.data);
+      auto id = restored.data->id;
+      st.schedules.emplace(std::move(id),
+                           scheduler_entry{std::move(restored.data), schedule_actor{}});
+    }
+    arm_wake(self, now);
   }
   return {
     [self](create_atom, json& body, request_meta& meta) {
@@ -335,7 +361,12 @@ scheduler_actor::behavior_type scheduler(self_ptr self,
     [self](caf::delete_atom, namespace_atom, std::string& group, request_meta& meta) {
       return cancel_group(self, group, std::move(meta));
     },
-    [self](changed_atom, schedule_snapshot& s) { index(self, s); },
+    [self](changed_atom, schedule_snapshot& s) {
+      if (s)
+        index(self, s);
+      else
+        wake(self);
+    },
   };
 }
 

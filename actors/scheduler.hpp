@@ -7,13 +7,14 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/schedule_actor.hpp"
+#include "actors/schedule_timetable.hpp"
 
 namespace pincer {
 
 /// One schedule in the supervisor's index.
 struct scheduler_entry {
   schedule_snapshot data;
-  schedule_actor actor;
+  schedule_actor actor; ///< Null until its first command or due slot.
 };
 
 /// State of the schedule supervisor.
@@ -24,6 +25,10 @@ struct scheduler_state {
   std::string default_zone;
   std::unordered_map<std::string, scheduler_entry> schedules; ///< Live ones, by id.
   std::unordered_map<std::string, int> pending_ids; ///< Ids being created.
+  /// The next slot of every active schedule, but those whose due slot was
+  /// sent to their actor and whose new state has not come back yet.
+  schedule_timetable timetable;
+  int64_t wake = 0; ///< What the armed wake-up is for (wall ms); 0: none.
 
   /// Stops every schedule actor with the supervisor.
   ~scheduler_state();
@@ -34,9 +39,13 @@ struct scheduler_state {
 /// Reads every schedule stream; returns the schedules not deleted.
 result<std::vector<schedule_snapshot>> load_schedules(const event_store& store);
 
-/// The supervisor's behaviour: rebuilds every schedule from the log and
-/// spawns its actor, then routes commands. `default_zone` is the zone of
-/// schedules created without `timezone`.
+/// The supervisor's behaviour: rebuilds every schedule from the log (an
+/// interval skips the slots missed while the server was down, while cron and
+/// once schedules fire a missed slot once) and files it in the timetable,
+/// then routes commands. One wake-up, armed for the earliest slot, ticks the
+/// schedules that are due; a schedule's actor is spawned at its first
+/// command or due slot. `default_zone` is the zone of schedules created
+/// without `timezone`.
 scheduler_actor::behavior_type
 scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
           std::shared_ptr<const schedule_context> ctx, directory_actor directory,
