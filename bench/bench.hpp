@@ -34,6 +34,8 @@ int ipc_latency_main(int argc, char** argv);
 /// prints the p50/p99/max lateness of the fired slots.
 /// `pincer-bench schedules load [--schedules N] [--dir D]`: writes a data
 /// folder `D/data` with a namespace and N schedules, for timing start-up.
+/// `pincer-bench schedules replay [--dir D]`: the scheduler's rebuild over
+/// that folder, from spawn to its first answer.
 int schedules_main(int argc, char** argv);
 
 /// `pincer-bench queue [--groups G] [--runs N] [--dir D]`: N tasks over G groups

@@ -13,7 +13,7 @@ int usage() {
                "       pincer-bench ipc-latency [--files N] [--dir D]\n"
                "       pincer-bench queue [--groups G] [--runs N] [--dir D]\n"
                "       pincer-bench follow-up [--image TAG] [--count N] [--dir D]\n"
-               "       pincer-bench schedules fire|load [--schedules N] [--seconds S] [--dir D]\n"
+               "       pincer-bench schedules fire|load|replay [--schedules N] [--seconds S] [--dir D]\n"
                "       pincer-bench channels [--messages N] [--clients C] [--webhooks M] [--dir D]\n";
   return 2;
 }
