@@ -66,7 +66,7 @@ start_process() {
   PID=$!
   pids+=("$PID")
   local i
-  for i in $(seq 1 200); do
+  for i in $(seq 1 1200); do
     if PORT="$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$tmp/$name.out" | head -n1)" \
        && [ -n "$PORT" ]; then
       return 0
