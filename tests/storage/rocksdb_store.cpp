@@ -113,6 +113,26 @@ BOOST_AUTO_TEST_CASE(a_reopened_store_knows_every_stream_including_names_that_pr
   BOOST_TEST(s->stream_version("group/b") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(closing_a_store_leaves_no_write_ahead_log_to_replay) {
+  test::temp_dir dir;
+  auto path = dir.sub("events");
+  auto wal_bytes = [&] {
+    uintmax_t total = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(path))
+      if (entry.path().extension() == ".log")
+        total += entry.file_size();
+    return total;
+  };
+  {
+    auto s = open(path);
+    for (int i = 0; i < 100; ++i)
+      BOOST_REQUIRE(s->append({request("group/g" + std::to_string(i), 0, {"a", "b"})})[0]);
+    BOOST_TEST(wal_bytes() > 0u);
+  }
+  BOOST_TEST(wal_bytes() == 0u);
+  BOOST_TEST(open(path)->last_seq() == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_its_missing_parents) {
   test::temp_dir dir;
   auto path = dir.sub("a/b/events");
