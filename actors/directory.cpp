@@ -13,8 +13,6 @@ namespace {
 
 using self_ptr = directory_actor::stateful_pointer<directory_actor_state>;
 
-constexpr auto actor_timeout = std::chrono::seconds{60};
-
 namespace_actor actor_for(self_ptr self, const std::string& stream) {
   auto& actors = self->state.actors;
   auto i = actors.find(stream);
@@ -46,7 +44,7 @@ template <class MakeReply, class Done, class... Ts>
 caf::result<reply> forward(self_ptr self, const std::string& stream, MakeReply make_reply,
                            Done done, Ts&&... xs) {
   auto rp = self->make_response_promise<reply>();
-  self->request(actor_for(self, stream), actor_timeout, std::forward<Ts>(xs)...)
+  self->request(actor_for(self, stream), write_path_timeout, std::forward<Ts>(xs)...)
     .then(
       [self, rp, make_reply, done](std::vector<envelope>& applied) mutable {
         for (auto& e : applied)

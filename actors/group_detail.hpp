@@ -41,7 +41,7 @@ void commit(self_ptr self, std::vector<draft> drafts, const request_meta& meta, 
   }
   auto& st = self->state;
   append_request req{st.stream, st.queue.version, meta.actor, meta.request_id, drafts};
-  self->request(st.ctx.log, log_timeout, append_atom::value, std::move(req))
+  self->request(st.ctx.log, write_path_timeout, append_atom::value, std::move(req))
     .await(
       [self, drafts, then](std::vector<record>& stored) mutable {
         for (size_t i = 0; i < stored.size(); ++i) {

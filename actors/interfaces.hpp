@@ -81,6 +81,13 @@ using event_log_actor = caf::typed_actor<
   /// Answers the last durable sequence number once earlier appends are done.
   caf::replies_to<caf::flush_atom>::with<uint64_t>>;
 
+/// Timeout of requests between actors on a write path (aggregate commands
+/// and appends): none. The log answers every append in the commit that takes
+/// it, and aggregates answer once their append is answered; the request at
+/// the edge (HTTP, channel) keeps its own timeout. A timeout per hop would
+/// cost a clock entry, a lock and a wake-up of the clock thread each time.
+constexpr caf::infinite_t write_path_timeout = caf::infinite;
+
 /// One namespace (or `global` instructions): the aggregate that decides.
 using namespace_actor = caf::typed_actor<
   /// Creates it from a validated object (adopting a CLAUDE.md found on disk).

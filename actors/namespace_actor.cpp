@@ -15,8 +15,6 @@ namespace {
 
 using self_ptr = namespace_actor::stateful_pointer<namespace_actor_state>;
 
-constexpr auto log_timeout = std::chrono::seconds{30};
-
 /// Appends the drafts, applies the stored events and answers them.
 caf::result<std::vector<envelope>> commit(self_ptr self, result<std::vector<draft>> drafts,
                                           const request_meta& meta) {
@@ -27,7 +25,7 @@ caf::result<std::vector<envelope>> commit(self_ptr self, result<std::vector<draf
   auto& st = self->state;
   append_request req{st.stream, st.ns.version, meta.actor, meta.request_id, *drafts};
   auto rp = self->make_response_promise<std::vector<envelope>>();
-  self->request(st.ctx.log, log_timeout, append_atom::value, std::move(req))
+  self->request(st.ctx.log, write_path_timeout, append_atom::value, std::move(req))
     .await(
       [self, rp, drafts = std::move(*drafts)](std::vector<record>& stored) mutable {
         auto& st = self->state;

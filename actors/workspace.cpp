@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -37,7 +39,14 @@ bool materialize(const record& r, const std::string& data_dir) {
 
 caf::actor spawn_workspace(caf::actor_system& sys, std::shared_ptr<event_store> store,
                            event_log_actor log, std::string data_dir, bool detached) {
-  auto make_folders = [store, data_dir](uint64_t& position) {
+  auto make_folders = [store, data_dir, detached](uint64_t& position) {
+    // Folder creation is background work: on its own thread it yields the
+    // CPU to request handling under load and catches up when there is room.
+    thread_local bool lowered = false;
+    if (detached && !lowered) {
+      lowered = true;
+      ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+    }
     store->read_all(position, [&](const record& r) {
       if (!materialize(r, data_dir))
         spdlog::warn("event {} names no valid namespace folder", r.seq);

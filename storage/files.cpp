@@ -3,8 +3,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -65,12 +63,25 @@ result<unit> write_file_atomic(const std::string& path, const std::string& conte
 }
 
 std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
+  // Plain system calls: a missing file (the common case when a namespace is
+  // created) costs one failed open(), no stream set-up.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      ::close(fd);
+      if (n < 0)
+        return std::nullopt;
+      return out;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
 }
 
 } // namespace pincer

@@ -80,6 +80,59 @@ BOOST_AUTO_TEST_CASE(data_survives_close_and_reopen) {
   BOOST_TEST((*res[0])[0].stream_version == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(a_reopened_store_knows_every_stream_including_names_that_prefix_others) {
+  test::temp_dir dir;
+  auto path = dir.sub("events");
+  {
+    auto s = open(path);
+    BOOST_REQUIRE(s->append({request("group/a", 0, {"a1", "a2"}), request("group/a-b", 0, {"b1"}),
+                             request("group/ab", 0, {"c1", "c2", "c3"}),
+                             request("schedule/a", 0, {"d1"})})[0]);
+  }
+  auto s = open(path);
+  BOOST_TEST(s->stream_version("group/a") == 2u);
+  BOOST_TEST(s->stream_version("group/a-b") == 1u);
+  BOOST_TEST(s->stream_version("group/ab") == 3u);
+  BOOST_TEST(s->stream_version("schedule/a") == 1u);
+  BOOST_TEST(s->stream_version("group/b") == 0u);
+  std::vector<std::string> types;
+  BOOST_REQUIRE(s->read_stream("group/ab", 1, [&](const record& r) {
+    types.push_back(r.type);
+    return true;
+  }));
+  BOOST_TEST(types == (std::vector<std::string>{"c2", "c3"}), boost::test_tools::per_element());
+  BOOST_REQUIRE(s->read_stream("group/b", 0, [&](const record& r) {
+    types.push_back(r.type);
+    return true;
+  }));
+  BOOST_TEST(types.size() == 2u);
+  // A stream first written after the reopen is counted from 1.
+  auto res = s->append({request("group/b", 0, {"e1"})});
+  BOOST_REQUIRE(res[0]);
+  BOOST_TEST((*res[0])[0].stream_version == 1u);
+  BOOST_TEST(s->stream_version("group/b") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(closing_a_store_leaves_no_write_ahead_log_to_replay) {
+  test::temp_dir dir;
+  auto path = dir.sub("events");
+  auto wal_bytes = [&] {
+    uintmax_t total = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(path))
+      if (entry.path().extension() == ".log")
+        total += entry.file_size();
+    return total;
+  };
+  {
+    auto s = open(path);
+    for (int i = 0; i < 100; ++i)
+      BOOST_REQUIRE(s->append({request("group/g" + std::to_string(i), 0, {"a", "b"})})[0]);
+    BOOST_TEST(wal_bytes() > 0u);
+  }
+  BOOST_TEST(wal_bytes() == 0u);
+  BOOST_TEST(open(path)->last_seq() == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_its_missing_parents) {
   test::temp_dir dir;
   auto path = dir.sub("a/b/events");
