@@ -362,8 +362,10 @@ using scheduler_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, namespace_atom, std::string>::with<reply>,
   /// Cancels every schedule of a namespace being deleted: `{"cancelled": n}`.
   caf::replies_to<caf::delete_atom, namespace_atom, std::string, request_meta>::with<reply>,
-  /// Internal: a schedule changed on its own (it fired); null: the wake-up.
-  caf::reacts_to<changed_atom, schedule_snapshot>>;
+  /// Internal: a schedule changed on its own (it fired).
+  caf::reacts_to<changed_atom, schedule_snapshot>,
+  /// Internal: the timetable's wake-up; ticks every schedule now due.
+  caf::reacts_to<tick_atom>>;
 
 // -- error conversion ---------------------------------------------------------
 

@@ -39,7 +39,7 @@ schedule_actor actor_of(self_ptr self, scheduler_entry& e) {
 }
 
 /// Arms the wake-up for the timetable's earliest slot, unless the armed one
-/// comes in time. A wake-up is `changed` with no schedule.
+/// comes in time.
 void arm_wake(self_ptr self, int64_t now) {
   auto& st = self->state;
   auto at = st.timetable.wake_at(st.wake, now, st.ctx->max_timer.count());
@@ -48,10 +48,9 @@ void arm_wake(self_ptr self, int64_t now) {
   st.wake = *at;
   auto me = caf::actor_cast<scheduler_actor>(self);
   if (*at <= now)
-    self->send(me, changed_atom::value, schedule_snapshot{});
+    self->send(me, tick_atom::value);
   else
-    self->delayed_send(me, std::chrono::milliseconds{*at - now}, changed_atom::value,
-                       schedule_snapshot{});
+    self->delayed_send(me, std::chrono::milliseconds{*at - now}, tick_atom::value);
 }
 
 /// Ticks the actor of every schedule now due with its slot; the slot's
@@ -361,12 +360,8 @@ scheduler_actor::behavior_type scheduler(self_ptr self,
     [self](caf::delete_atom, namespace_atom, std::string& group, request_meta& meta) {
       return cancel_group(self, group, std::move(meta));
     },
-    [self](changed_atom, schedule_snapshot& s) {
-      if (s)
-        index(self, s);
-      else
-        wake(self);
-    },
+    [self](changed_atom, schedule_snapshot& s) { index(self, s); },
+    [self](tick_atom) { wake(self); },
   };
 }
 
