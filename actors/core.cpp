@@ -39,7 +39,7 @@ caf::behavior bridge(caf::event_based_actor* self) {
   };
 }
 
-class core_impl : public core, public monitoring {
+class core_impl : public core {
 public:
   core_impl(core_config cfg, std::shared_ptr<event_store> store, std::string master_key)
     : cfg_(std::move(cfg)), system_(system_cfg_), store_(std::move(store)),
@@ -624,10 +624,6 @@ private:
 };
 
 } // namespace
-
-monitoring& monitoring_of(core& c) {
-  return dynamic_cast<monitoring&>(c);
-}
 
 result<std::unique_ptr<core>> core::start(core_config cfg) {
   std::shared_ptr<event_store> store;

@@ -14,7 +14,6 @@
 #include "actors/audit_log.hpp"
 #include "actors/chat_log.hpp"
 #include "actors/core.hpp"
-#include "actors/monitoring.hpp"
 #include "actors/run_history.hpp"
 #include "events/time.hpp"
 #include "tests/storage/temp_dir.hpp"
@@ -237,7 +236,7 @@ BOOST_AUTO_TEST_CASE(every_projection_rebuilt_from_zero_equals_the_live_one_afte
         BOOST_REQUIRE(call([&](reply_handler h) { (*c)->run_history({}, h); }));
         BOOST_REQUIRE(call([&](reply_handler h) { (*c)->chats({}, h); }));
         auto a = call([&](reply_handler h) {
-          monitoring_of(**c).analytics({{"from", "2020-01-01T00:00:00Z"}}, h);
+          (*c)->analytics({{"from", "2020-01-01T00:00:00Z"}}, h);
         });
         BOOST_REQUIRE(a);
         live_analytics = a->body;
