@@ -169,6 +169,11 @@ public:
       return error{ec::internal, "simulated crash"};
     return inner_.commit_projection(p, cp, rows);
   }
+  result<unit> commit_projections(const std::vector<projection_commit>& commits) override {
+    if (allowed_-- <= 0)
+      return error{ec::internal, "simulated crash"};
+    return inner_.commit_projections(commits);
+  }
   result<unit> scan_projection(const std::string& p, const std::string& start, bool reverse,
                                const row_visitor& f) const override {
     return inner_.scan_projection(p, start, reverse, f);
@@ -199,9 +204,9 @@ public:
   std::string name() const override {
     return inner_.name();
   }
-  void project(const record& r, std::vector<row>& out) const override {
+  void project(const event_view& e, std::vector<row>& out) const override {
     ++seen;
-    inner_.project(r, out);
+    inner_.project(e, out);
   }
   mutable uint64_t seen = 0;
 
