@@ -19,6 +19,7 @@
 #include "actors/mount_actor.hpp"
 #include "actors/proxy_actor.hpp"
 #include "actors/runtime_actor.hpp"
+#include "actors/server_projections.hpp"
 #include "actors/cron.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/workspace.hpp"
@@ -54,6 +55,10 @@ public:
     runtime_ = system_.spawn(runtime_behavior, make_runtime_settings(), runner_, store_, log_);
     proxy_ = system_.spawn(credential_proxy, store_, log_, secrets_,
                            proxy_settings{cfg_.proxy_host, cfg_.proxy_port});
+    // One pass over the log brings every projection up to date; each runner
+    // then starts at the end of the log.
+    if (auto caught_up = catch_up_server_projections(*store_, cfg_.assistant_name); !caught_up)
+      spdlog::error("projections: {}", caught_up.err().message);
     audit_ = spawn_audit_log(system_, store_);
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(audit_));
     history_ = spawn_run_history(system_, store_);

@@ -58,6 +58,13 @@ result<unit> read_stream_events(const event_store& store, const std::string& str
 /// the checkpoint every `chunk` events. Returns the new checkpoint.
 result<uint64_t> catch_up(event_store& store, const projection& p, size_t chunk = 4096);
 
+/// Brings several stored projections up to the end of the log in one pass:
+/// reads from the lowest checkpoint on, hands each event to every projection
+/// that has not seen it, and commits the rows and checkpoints of all of them
+/// in one atomic write every `chunk` events. Returns the end of the log read.
+result<uint64_t> catch_up(event_store& store, const std::vector<const projection*>& views,
+                          size_t chunk = 4096);
+
 /// Rebuilds a projection from sequence 0 without storing anything: calls
 /// `sink` for every row. Returns the number of events read.
 result<uint64_t> replay(const event_store& store, const projection& p,

@@ -320,4 +320,46 @@ BOOST_AUTO_TEST_CASE(a_catch_up_cut_short_resumes_from_its_checkpoint) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(one_pass_over_several_projections_starts_each_at_its_own_checkpoint) {
+  auto store = make_memory_store();
+  auto append_runs = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      append_request req{"group/g", any_version, "system", "",
+                         {draft{"run.finished", 1,
+                                json{{"group", "g"}, {"runId", std::to_string(i)},
+                                     {"status", "success"}, {"durationMs", i}}}}};
+      BOOST_REQUIRE(store->append({req}).at(0));
+    }
+  };
+  append_runs(0, 30);
+  auto views = all_projections();
+  // The audit log alone is ahead: it has seen the first 30 events.
+  BOOST_REQUIRE(catch_up(*store, *views[0], 10));
+  append_runs(30, 50);
+  std::vector<counting> counted;
+  counted.reserve(views.size());
+  std::vector<const projection*> pass;
+  for (auto& p : views)
+    pass.push_back(&counted.emplace_back(*p));
+  failing_store crashing{*store, 2};
+  BOOST_TEST(!catch_up(crashing, pass, 10)); // events 1-20 committed, then a "crash"
+  BOOST_TEST(store->checkpoint("audit") == 30u);
+  for (size_t i = 1; i < views.size(); ++i)
+    BOOST_TEST(store->checkpoint(views[i]->name()) == 20u);
+  for (auto& c : counted)
+    c.seen = 0;
+  auto done = catch_up(*store, pass, 10);
+  BOOST_REQUIRE(done);
+  BOOST_TEST(*done == 50u);
+  BOOST_TEST(counted[0].seen == 20u);
+  for (size_t i = 1; i < views.size(); ++i)
+    BOOST_TEST(counted[i].seen == 30u);
+  for (auto& p : views) {
+    BOOST_TEST_CONTEXT("projection " << p->name()) {
+      BOOST_TEST(store->checkpoint(p->name()) == 50u);
+      BOOST_TEST((stored_rows(*store, p->name()) == rebuilt_rows(*store, *p)));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
