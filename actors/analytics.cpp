@@ -57,8 +57,9 @@ std::string analytics_projection::name() const {
   return analytics_name;
 }
 
-void analytics_projection::project(const record& r, std::vector<row>& out) const {
+void analytics_projection::project(const event_view& e, std::vector<row>& out) const {
   namespace t = event_types;
+  const auto& r = e.rec();
   const auto& type = r.type;
   bool counted = type == t::run_finished || type == t::run_dropped
                  || type == t::channel_message_received || type == t::channel_message_part_sent
@@ -66,7 +67,7 @@ void analytics_projection::project(const record& r, std::vector<row>& out) const
                  || type == t::schedule_fired;
   if (!counted)
     return;
-  auto data = json::parse(r.data, nullptr, false);
+  const auto& data = e.data();
   if (!data.is_object())
     return;
   std::string v;

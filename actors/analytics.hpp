@@ -35,7 +35,7 @@ constexpr const char* analytics_name = "analytics";
 class analytics_projection : public projection {
 public:
   std::string name() const override;
-  void project(const record& r, std::vector<row>& out) const override;
+  void project(const event_view& e, std::vector<row>& out) const override;
 };
 
 /// Run counts of one group in one hour.

@@ -32,11 +32,11 @@ void append_summary(std::string& out, const record& r) {
 }
 
 /// The audit outcome: `ok` unless the catalog derives it from the data.
-std::string outcome_of(const record& r) {
-  auto info = event_catalog().find(r.type);
+std::string outcome_of(const event_view& e) {
+  auto info = event_catalog().find(e.rec().type);
   if (!info || !info->outcome)
     return "ok";
-  auto data = json::parse(r.data, nullptr, false);
+  auto& data = e.data();
   return data.is_discarded() ? "failed" : info->outcome(data);
 }
 
@@ -63,7 +63,8 @@ std::string audit_projection::name() const {
   return "audit";
 }
 
-void audit_projection::project(const record& r, std::vector<row>& out) const {
+void audit_projection::project(const event_view& e, std::vector<row>& out) const {
+  const auto& r = e.rec();
   std::string v;
   v.reserve(256);
   v += "{\"seq\":";
@@ -79,7 +80,7 @@ void audit_projection::project(const record& r, std::vector<row>& out) const {
   v += ",\"requestId\":";
   append_json_string(v, r.request_id);
   v += ",\"outcome\":";
-  append_json_string(v, outcome_of(r));
+  append_json_string(v, outcome_of(e));
   v += ",\"summary\":";
   append_summary(v, r);
   v += '}';

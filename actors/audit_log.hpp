@@ -15,7 +15,7 @@ namespace pincer {
 class audit_projection : public projection {
 public:
   std::string name() const override;
-  void project(const record& r, std::vector<row>& out) const override;
+  void project(const event_view& e, std::vector<row>& out) const override;
 };
 
 /// A parsed `GET /container/audit-log` query.

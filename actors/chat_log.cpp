@@ -26,12 +26,13 @@ std::string chat_projection::name() const {
   return projection_name;
 }
 
-void chat_projection::project(const record& r, std::vector<row>& out) const {
+void chat_projection::project(const event_view& e, std::vector<row>& out) const {
   using namespace event_types;
+  const auto& r = e.rec();
   bool inbound = r.type == channel_message_received || r.type == channel_chat_seen;
   if (!inbound && r.type != channel_message_queued)
     return;
-  auto d = json::parse(r.data, nullptr, false);
+  const auto& d = e.data();
   if (!d.is_object())
     return;
   auto jid = d.value("chatJid", std::string{});

@@ -17,7 +17,7 @@ public:
     : assistant_name_(std::move(assistant_name)) {
   }
   std::string name() const override;
-  void project(const record& r, std::vector<row>& out) const override;
+  void project(const event_view& e, std::vector<row>& out) const override;
 
 private:
   std::string assistant_name_;

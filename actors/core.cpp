@@ -19,6 +19,7 @@
 #include "actors/mount_actor.hpp"
 #include "actors/proxy_actor.hpp"
 #include "actors/runtime_actor.hpp"
+#include "actors/server_projections.hpp"
 #include "actors/cron.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/workspace.hpp"
@@ -39,7 +40,7 @@ caf::behavior bridge(caf::event_based_actor* self) {
   };
 }
 
-class core_impl : public core, public monitoring {
+class core_impl : public core {
 public:
   core_impl(core_config cfg, std::shared_ptr<event_store> store, std::string master_key)
     : cfg_(std::move(cfg)), system_(system_cfg_), store_(std::move(store)),
@@ -54,6 +55,10 @@ public:
     runtime_ = system_.spawn(runtime_behavior, make_runtime_settings(), runner_, store_, log_);
     proxy_ = system_.spawn(credential_proxy, store_, log_, secrets_,
                            proxy_settings{cfg_.proxy_host, cfg_.proxy_port});
+    // One pass over the log brings every projection up to date; each runner
+    // then starts at the end of the log.
+    if (auto caught_up = catch_up_server_projections(*store_, cfg_.assistant_name); !caught_up)
+      spdlog::error("projections: {}", caught_up.err().message);
     audit_ = spawn_audit_log(system_, store_);
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(audit_));
     history_ = spawn_run_history(system_, store_);
@@ -624,10 +629,6 @@ private:
 };
 
 } // namespace
-
-monitoring& monitoring_of(core& c) {
-  return dynamic_cast<monitoring&>(c);
-}
 
 result<std::unique_ptr<core>> core::start(core_config cfg) {
   std::shared_ptr<event_store> store;

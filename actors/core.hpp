@@ -165,6 +165,19 @@ public:
   /// `GET /container/audit-log` with its query parameters.
   virtual void audit_log(const query_params& q, reply_handler done) = 0;
 
+  /// `GET /container/metrics`.
+  virtual void metrics(reply_handler done) = 0;
+
+  /// `GET /metrics`: the Prometheus text exposition (`text/plain`).
+  virtual void prometheus(reply_handler done) = 0;
+
+  /// `GET /container/analytics` with its query parameters.
+  virtual void analytics(const query_params& q, reply_handler done) = 0;
+
+  /// Notes one answered HTTP request: its status and how long it took.
+  /// Returns at once.
+  virtual void record_request(int status, int64_t micros) = 0;
+
   // -- task schedules ---------------------------------------------------------
 
   /// `GET /container/schedules?group=`.

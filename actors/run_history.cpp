@@ -182,13 +182,14 @@ std::string run_history_projection::name() const {
   return run_history_name;
 }
 
-void run_history_projection::project(const record& r, std::vector<row>& out) const {
+void run_history_projection::project(const event_view& e, std::vector<row>& out) const {
   using namespace event_types;
+  const auto& r = e.rec();
   bool started = r.type == run_started;
   bool finished = r.type == run_finished;
   if (!started && !finished && r.type != run_dropped)
     return;
-  auto data = json::parse(r.data, nullptr, false);
+  const auto& data = e.data();
   if (!data.is_object())
     return;
   auto id = data.find("runId");

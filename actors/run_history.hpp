@@ -29,7 +29,7 @@ namespace pincer {
 class run_history_projection : public projection {
 public:
   std::string name() const override;
-  void project(const record& r, std::vector<row>& out) const override;
+  void project(const event_view& e, std::vector<row>& out) const override;
 };
 
 /// The projection's name in the store.

@@ -50,13 +50,14 @@ std::string schedule_runs_projection::name() const {
   return "schedule-runs";
 }
 
-json schedule_run_entry(const record& r) {
+json schedule_run_entry(const event_view& e) {
+  const auto& r = e.rec();
   bool finished = r.type == "run.finished";
   bool skipped = r.type == event_types::schedule_skipped;
   bool failed = r.type == event_types::schedule_dispatch_failed;
   if (!finished && !skipped && !failed)
     return nullptr;
-  auto data = json::parse(r.data, nullptr, false);
+  const auto& data = e.data();
   if (!data.is_object())
     return nullptr;
   if (finished) {
@@ -87,11 +88,12 @@ json schedule_run_entry(const record& r) {
                                 : data.value("error", json("the run could not be queued"))}};
 }
 
-void schedule_runs_projection::project(const record& r, std::vector<row>& out) const {
-  auto entry = schedule_run_entry(r);
+void schedule_runs_projection::project(const event_view& e, std::vector<row>& out) const {
+  auto entry = schedule_run_entry(e);
   if (entry.is_null())
     return;
-  out.emplace_back(entry["scheduleId"].get<std::string>() + "/" + hex_seq(r.seq), entry.dump());
+  out.emplace_back(entry["scheduleId"].get<std::string>() + "/" + hex_seq(e.rec().seq),
+                   entry.dump());
 }
 
 result<json> query_schedule_runs(const event_store& store, const std::string& id,

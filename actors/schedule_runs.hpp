@@ -19,11 +19,11 @@ namespace pincer {
 class schedule_runs_projection : public projection {
 public:
   std::string name() const override;
-  void project(const record& r, std::vector<row>& out) const override;
+  void project(const event_view& e, std::vector<row>& out) const override;
 };
 
 /// The log entry a record makes, or null when it makes none.
-json schedule_run_entry(const record& r);
+json schedule_run_entry(const event_view& e);
 
 /// A page of a schedule's log, newest first: `{"items", "nextCursor"}`
 /// (`limit` and `cursor` query parameters).

@@ -1,24 +1,23 @@
 // Monitoring benchmarks over a large mixed log: rebuilding every projection
-// (audit, run history, analytics, chats) from sequence 0, one analytics
-// query, and an audit-log page of 100 items.
+// (audit, run history, analytics, chats, schedule runs) from sequence 0, one
+// analytics query, and an audit-log page of 100 items.
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <unistd.h>
 
 #include "actors/analytics.hpp"
 #include "actors/audit_log.hpp"
-#include "actors/chat_log.hpp"
-#include "actors/run_history.hpp"
+#include "actors/server_projections.hpp"
 #include "bench/bench.hpp"
 #include "events/time.hpp"
 #include "storage/event_store.hpp"
@@ -139,26 +138,22 @@ int monitoring_main(int argc, char** argv) {
         return fail("append failed: " + r.err().message);
   }
 
-  // -- rebuild every projection, each on its own thread (as the runners do) --
-  std::vector<std::unique_ptr<projection>> views;
-  views.push_back(std::make_unique<audit_projection>());
-  views.push_back(std::make_unique<run_history_projection>());
-  views.push_back(std::make_unique<analytics_projection>());
-  views.push_back(std::make_unique<chat_projection>());
+  // -- rebuild every projection, in one pass as the server does at start-up --
+  auto views = server_projections("Andy");
   for (auto& v : views)
     if (!s.clear_projection(v->name()))
       return fail("cannot clear " + v->name());
   auto t0 = clock_type::now();
-  std::vector<std::thread> threads;
-  std::vector<int> ok(views.size(), 0);
-  for (size_t k = 0; k < views.size(); ++k)
-    threads.emplace_back([&, k] { ok[k] = catch_up(s, *views[k]) ? 1 : 0; });
-  for (auto& t : threads)
-    t.join();
+  auto cpu0 = std::clock();
+  auto rebuilt = catch_up_server_projections(s, "Andy");
   double rebuild_ms = ms_since(t0);
-  for (size_t k = 0; k < views.size(); ++k)
-    if (!ok[k] || s.checkpoint(views[k]->name()) != events)
-      return fail("rebuild of " + views[k]->name() + " failed");
+  // Process CPU time (every thread, RocksDB's too): a figure that holds on a busy machine.
+  double rebuild_cpu_ms = 1000.0 * static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  if (!rebuilt)
+    return fail("rebuild failed: " + rebuilt.err().message);
+  for (auto& v : views)
+    if (s.checkpoint(v->name()) != events)
+      return fail("rebuild of " + v->name() + " failed");
   double rebuild_eps = static_cast<double>(events) / (rebuild_ms / 1000.0);
 
   // -- analytics: model load (server start) and queries -----------------------
@@ -189,9 +184,11 @@ int monitoring_main(int argc, char** argv) {
   }
   store->reset();
   fs::remove_all(dir, ec);
-  std::printf("events=%llu rebuild_ms=%.0f rebuild_eps=%.0f model_load_ms=%.0f runs=%zu "
+  std::printf("events=%llu rebuild_ms=%.0f rebuild_eps=%.0f rebuild_cpu_ms=%.0f "
+              "model_load_ms=%.0f runs=%zu "
               "analytics_p50_ms=%.2f analytics_max_ms=%.2f audit_p50_ms=%.3f audit_p99_ms=%.3f\n",
-              static_cast<unsigned long long>(events), rebuild_ms, rebuild_eps, load_ms, runs,
+              static_cast<unsigned long long>(events), rebuild_ms, rebuild_eps, rebuild_cpu_ms,
+              load_ms, runs,
               percentile_of(analytics_ms, 0.5), percentile_of(analytics_ms, 1.0),
               percentile_of(audit_ms, 0.5), percentile_of(audit_ms, 0.99));
   return 0;

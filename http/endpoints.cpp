@@ -2,7 +2,6 @@
 
 #include <memory>
 
-#include "actors/monitoring.hpp"
 #include "http/query.hpp"
 
 namespace pincer::http {
@@ -56,7 +55,7 @@ std::vector<endpoint> endpoints(json openapi) {
     {m::get, api("/events/stream"), {}, endpoint_kind::event_stream},
     {m::get, api("/metrics"),
      [](core& c, const http_request&, reply_handler done) {
-       monitoring_of(c).prometheus(std::move(done));
+       c.prometheus(std::move(done));
      }},
     {m::get, ns,
      [](core& c, const http_request&, reply_handler done) {
@@ -167,13 +166,13 @@ std::vector<endpoint> endpoints(json openapi) {
      }},
     {m::get, api("/container/metrics"),
      [](core& c, const http_request&, reply_handler done) {
-       monitoring_of(c).metrics(std::move(done));
+       c.metrics(std::move(done));
      }},
     {m::get, api("/container/analytics"),
      [](core& c, const http_request& r, reply_handler done) {
        auto q = r.query;
        q.erase("view"); // internal to the metrics answer
-       monitoring_of(c).analytics(q, std::move(done));
+       c.analytics(q, std::move(done));
      }},
     {m::get, api("/container/schedules"),
      [](core& c, const http_request& r, reply_handler done) {

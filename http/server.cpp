@@ -7,7 +7,6 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/monitoring.hpp"
 #include "http/endpoints.hpp"
 #include "http/event_stream.hpp"
 #include "http/query.hpp"
@@ -54,7 +53,7 @@ struct http_server::impl {
       table(endpoints(std::move(openapi))), state(std::make_shared<server_state>()) {
     state->io = std::make_shared<asio::io_context>();
     state->on_answer = [&c](int status, int64_t micros) {
-      monitoring_of(c).record_request(status, micros);
+      c.record_request(status, micros);
     };
   }
 
@@ -127,7 +126,7 @@ struct http_server::impl {
     // Prometheus scrapes `/metrics` outside the API prefix too.
     router->http_get("/metrics", [this](const request_handle& req, auto) {
       auto r = std::make_shared<responder>(req, state);
-      monitoring_of(core_).prometheus([r](result<reply> res) { r->send(std::move(res)); });
+      core_.prometheus([r](result<reply> res) { r->send(std::move(res)); });
       return restinio::request_accepted();
     });
     router->non_matched_request_handler([this](const request_handle& req) {

@@ -22,6 +22,13 @@ using row_visitor = std::function<bool(const std::string& key, const std::string
 /// A projection row to store: key (ordered bytewise) and value.
 using row = std::pair<std::string, std::string>;
 
+/// One projection's share of a commit: its new rows and checkpoint.
+struct projection_commit {
+  std::string projection;
+  uint64_t checkpoint = 0;
+  std::vector<row> rows;
+};
+
 /// The append-only event log plus the small side stores that live next to
 /// it. Implementations are safe to use from any thread; log appends come
 /// from one writer (the event-log actor), projection rows from their runner.
@@ -65,6 +72,10 @@ public:
   virtual result<unit> commit_projection(const std::string& projection,
                                          uint64_t checkpoint,
                                          const std::vector<row>& rows) = 0;
+
+  /// Stores the rows and checkpoints of several projections in one atomic
+  /// write; nothing is stored when one projection name is invalid.
+  virtual result<unit> commit_projections(const std::vector<projection_commit>& commits) = 0;
 
   /// Visits a projection's rows in key order (descending when `reverse`),
   /// starting at `start` inclusive (at the first or last row when empty).

@@ -110,10 +110,17 @@ public:
     if (!valid_projection_name(projection))
       return invalid("projection", "invalid projection name");
     std::unique_lock guard{mtx_};
-    auto& table = rows_[projection];
-    for (const auto& [k, v] : rows)
-      table[k] = v;
-    checkpoints_[projection] = checkpoint;
+    store_rows(projection, checkpoint, rows);
+    return unit{};
+  }
+
+  result<unit> commit_projections(const std::vector<projection_commit>& commits) override {
+    for (const auto& c : commits)
+      if (!valid_projection_name(c.projection))
+        return invalid("projection", "invalid projection name");
+    std::unique_lock guard{mtx_};
+    for (const auto& c : commits)
+      store_rows(c.projection, c.checkpoint, c.rows);
     return unit{};
   }
 
@@ -193,6 +200,15 @@ private:
   uint64_t version_locked(const std::string& stream) const {
     auto i = streams_.find(stream);
     return i == streams_.end() ? 0 : i->second.size();
+  }
+
+  /// Stores a projection's rows and checkpoint; the caller holds `mtx_`.
+  void store_rows(const std::string& projection, uint64_t checkpoint,
+                  const std::vector<row>& rows) {
+    auto& table = rows_[projection];
+    for (const auto& [k, v] : rows)
+      table[k] = v;
+    checkpoints_[projection] = checkpoint;
   }
 
   mutable std::shared_mutex mtx_;

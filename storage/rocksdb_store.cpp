@@ -221,14 +221,20 @@ public:
     if (!valid_projection_name(projection))
       return invalid("projection", "invalid projection name");
     rocksdb::WriteBatch batch;
-    for (const auto& [k, v] : rows)
-      batch.Put(keys::row_key(projection, k), v);
-    std::string value;
-    keys::put_be64(value, checkpoint);
-    batch.Put(keys::checkpoint_key(projection), value);
-    // Projections are rebuilt from the log, so they need no sync of their own:
-    // rows and checkpoint land together or not at all.
-    return write(batch, "cannot commit projection " + projection, rocksdb::WriteOptions{});
+    add_rows(batch, projection, checkpoint, rows);
+    return write_projections(batch, "cannot commit projection " + projection);
+  }
+
+  result<unit> commit_projections(const std::vector<projection_commit>& commits) override {
+    if (auto err = refuse_read_only())
+      return *err;
+    for (const auto& c : commits)
+      if (!valid_projection_name(c.projection))
+        return invalid("projection", "invalid projection name");
+    rocksdb::WriteBatch batch;
+    for (const auto& c : commits)
+      add_rows(batch, c.projection, c.checkpoint, c.rows);
+    return write_projections(batch, "cannot commit projections");
   }
 
   result<unit> scan_projection(const std::string& projection,
@@ -346,6 +352,27 @@ private:
       return version;
     std::unique_lock guard{cache_mtx_};
     return versions_.emplace(stream, version).first->second;
+  }
+
+  /// Adds a projection's rows and checkpoint to a batch.
+  static void add_rows(rocksdb::WriteBatch& batch, const std::string& projection,
+                       uint64_t checkpoint, const std::vector<row>& rows) {
+    auto key = keys::row_key_prefix(projection);
+    auto prefix_size = key.size();
+    for (const auto& [k, v] : rows) {
+      key.resize(prefix_size);
+      key.append(k);
+      batch.Put(key, v);
+    }
+    std::string value;
+    keys::put_be64(value, checkpoint);
+    batch.Put(keys::checkpoint_key(projection), value);
+  }
+
+  /// Writes projection rows: they are rebuilt from the log, so they need no
+  /// sync of their own; rows and checkpoints land together or not at all.
+  result<unit> write_projections(rocksdb::WriteBatch& batch, const std::string& what) {
+    return write(batch, what, rocksdb::WriteOptions{});
   }
 
   std::optional<error> refuse_read_only() const {

@@ -36,13 +36,13 @@ public:
     return inner_.name();
   }
 
-  void project(const record& r, std::vector<row>& out) const override {
+  void project(const event_view& e, std::vector<row>& out) const override {
     auto before = out.size();
-    inner_.project(r, out);
+    inner_.project(e, out);
     if (auto n = out.size() - before; n > 0)
-      counts_[r.type] += n;
+      counts_[e.rec().type] += n;
     if (++events_ % 4096 == 0 && tick_)
-      tick_(r.seq, events_);
+      tick_(e.rec().seq, events_);
   }
 
   /// Rows per event type.

@@ -48,6 +48,9 @@ public:
                                  const std::vector<row>& rows) override {
     return inner_->commit_projection(p, c, rows);
   }
+  result<unit> commit_projections(const std::vector<projection_commit>& commits) override {
+    return inner_->commit_projections(commits);
+  }
   result<unit> scan_projection(const std::string& p, const std::string& start, bool reverse,
                                const row_visitor& f) const override {
     return inner_->scan_projection(p, start, reverse, f);

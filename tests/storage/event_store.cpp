@@ -255,6 +255,21 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(projection_rows_and_checkpoint_are_committed_toget
   BOOST_TEST(b.store->checkpoint("audit2") == 0u);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(several_projections_are_committed_in_one_write_or_not_at_all, B, backends) {
+  B b;
+  BOOST_REQUIRE(b.store->commit_projections({{"audit", 4, {{"k1", "a1"}}},
+                                             {"runs", 3, {{"k1", "r1"}, {"k2", "r2"}}}}));
+  BOOST_TEST(b.store->checkpoint("audit") == 4u);
+  BOOST_TEST(b.store->checkpoint("runs") == 3u);
+  BOOST_TEST((scan(*b.store, "audit", "", false) == std::vector<row>{{"k1", "a1"}}));
+  BOOST_TEST((scan(*b.store, "runs", "", false) == std::vector<row>{{"k1", "r1"}, {"k2", "r2"}}));
+  // One invalid name: nothing of the other projection is stored either.
+  BOOST_TEST(!b.store->commit_projections({{"audit", 9, {{"k2", "a2"}}},
+                                           {"", 9, {}}}));
+  BOOST_TEST(b.store->checkpoint("audit") == 4u);
+  BOOST_TEST(scan(*b.store, "audit", "", false).size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(scan_projection_runs_forward_and_reverse_from_a_start_key, B, backends) {
   B b;
   BOOST_REQUIRE(b.store->commit_projection("runs", 1, {{"b", "2"}, {"d", "4"}, {"a", "1"}, {"c", "3"}}));
