@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -55,8 +56,11 @@ public:
     runtime_ = system_.spawn(runtime_behavior, make_runtime_settings(), runner_, store_, log_);
     proxy_ = system_.spawn(credential_proxy, store_, log_, secrets_,
                            proxy_settings{cfg_.proxy_host, cfg_.proxy_port});
-    // One pass over the log brings every projection up to date; each runner
-    // then starts at the end of the log.
+    // The schedules are rebuilt from the log on a thread of their own while
+    // this one brings every projection up to date in one pass over it; each
+    // projection's runner then starts at the end of the log.
+    auto schedules = std::async(std::launch::async,
+                                [store = store_] { return load_schedules(*store); });
     if (auto caught_up = catch_up_server_projections(*store_, cfg_.assistant_name); !caught_up)
       spdlog::error("projections: {}", caught_up.err().message);
     audit_ = spawn_audit_log(system_, store_);
@@ -66,10 +70,12 @@ public:
     analytics_ = spawn_analytics(system_, store_);
     caf::anon_send(log_, subscribe_atom::value, caf::actor_cast<caf::actor>(analytics_));
     start_queue();
-    start_scheduler();
+    start_scheduler(schedules.get());
     for (size_t i = 0; i < bridge_count; ++i)
       bridges_.push_back(system_.spawn(bridge));
     start_channels();
+    // Detection runs the runtime's CLI, which would slow the start-up down.
+    caf::anon_send(runtime_, caf::get_atom::value, runtime_atom::value, true);
   }
 
   ~core_impl() override {
@@ -420,9 +426,11 @@ private:
     channels_ = system_.spawn(channels_behavior, std::move(ctx));
   }
 
-  /// Spawns the schedule supervisor, which rebuilds every schedule from the
-  /// log and arms its timer; returns once they are loaded.
-  void start_scheduler() {
+  /// Spawns the schedule supervisor with the schedules rebuilt from the log;
+  /// returns once it has filed them and armed its wake-up.
+  void start_scheduler(result<std::vector<schedule_snapshot>> loaded) {
+    if (!loaded)
+      spdlog::error("cannot rebuild the schedules: {}", loaded.err().message);
     auto ctx = std::make_shared<schedule_context>();
     ctx->store = store_;
     ctx->log = log_;
@@ -431,7 +439,8 @@ private:
     auto zone = !cfg_.timezone.empty() && find_time_zone(cfg_.timezone) ? cfg_.timezone
                                                                         : default_time_zone();
     scheduler_ = system_.spawn(scheduler, std::shared_ptr<const schedule_context>{ctx},
-                               directory_, zone);
+                               directory_, zone,
+                               loaded ? std::move(*loaded) : std::vector<schedule_snapshot>{});
     wait_until_ready(scheduler_, caf::get_atom::value, namespace_atom::value, std::string{});
     caf::anon_send(queue_, update_atom::value, caf::actor_cast<caf::actor>(scheduler_));
   }
@@ -571,6 +580,7 @@ private:
     out.build_context = cfg_.image_context;
     out.build_file = cfg_.image_file;
     out.build_timeout = cfg_.build_timeout;
+    out.detect_at_spawn = false;
     return out;
   }
 

@@ -60,9 +60,10 @@ void probe(self_ptr self, size_t index) {
 }
 
 void start_detection(self_ptr self) {
-  if (self->state.detecting)
+  if (self->state.probing)
     return;
   self->state.detecting = true;
+  self->state.probing = true;
   probe(self, 0);
 }
 
@@ -75,6 +76,7 @@ void finish_detection(self_ptr self, runtime_info info) {
   st.awaiting_detection.clear();
   auto resume = [self, continuations] {
     self->state.detecting = false;
+    self->state.probing = false;
     for (auto& f : continuations)
       f();
   };
@@ -204,7 +206,10 @@ runtime_actor::behavior_type runtime_behavior(self_ptr self, runtime_settings se
     st.recorded = to_json(st.info);
     st.recorded.erase("message");
   }
-  start_detection(self);
+  if (st.settings.detect_at_spawn)
+    start_detection(self);
+  else
+    st.detecting = true;
   return {
     [self](caf::get_atom, runtime_atom, bool refresh) -> caf::result<reply> {
       auto rp = self->make_response_promise<reply>();

@@ -22,6 +22,10 @@ struct runtime_settings {
   std::string build_file = "Dockerfile";     ///< Relative to the context, or absolute.
   std::chrono::milliseconds probe_timeout{10000};
   std::chrono::milliseconds build_timeout{30 * 60 * 1000};
+  /// False: the first detection waits for a refresh request (the server
+  /// sends one once it is up, so the probes do not slow its start-up);
+  /// requests before it wait for that detection.
+  bool detect_at_spawn = true;
 };
 
 /// Most bytes of build output kept for the answer.
@@ -42,7 +46,8 @@ struct runtime_actor_state {
   std::shared_ptr<process_runner> runner;
   event_log_actor log;
   runtime_info info;
-  bool detecting = false;
+  bool detecting = false; ///< Requests wait for a detection.
+  bool probing = false;    ///< A detection's probes are running.
   std::vector<std::function<void()>> awaiting_detection; ///< Run when detection ends.
   json recorded;                              ///< Last `runtime.detected` data.
   std::map<std::string, std::vector<promise>> building; ///< tag -> waiting callers

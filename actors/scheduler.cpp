@@ -275,29 +275,26 @@ scheduler_state::~scheduler_state() {
 
 scheduler_actor::behavior_type scheduler(self_ptr self,
                                          std::shared_ptr<const schedule_context> ctx,
-                                         directory_actor directory, std::string default_zone) {
+                                         directory_actor directory, std::string default_zone,
+                                         std::vector<schedule_snapshot> loaded) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.directory = std::move(directory);
   st.default_zone = std::move(default_zone);
   st.runs = self->spawn(schedule_runs, st.ctx->store);
   self->send(st.ctx->log, subscribe_atom::value, caf::actor_cast<caf::actor>(st.runs));
-  if (auto loaded = load_schedules(*st.ctx->store); !loaded) {
-    spdlog::error("cannot rebuild the schedules: {}", loaded.err().message);
-  } else {
-    auto now = st.ctx->clock();
-    st.schedules.reserve(loaded->size());
-    st.timetable.reserve(loaded->size());
-    for (auto& s : *loaded) {
-      schedule_state restored{std::move(s)};
-      restored.skip_missed(now);
-      st.timetable.set(*restored.data);
-      auto id = restored.data->id;
-      st.schedules.emplace(std::move(id),
-                           scheduler_entry{std::move(restored.data), schedule_actor{}});
-    }
-    arm_wake(self, now);
+  auto now = st.ctx->clock();
+  st.schedules.reserve(loaded.size());
+  st.timetable.reserve(loaded.size());
+  for (auto& s : loaded) {
+    schedule_state restored{std::move(s)};
+    restored.skip_missed(now);
+    st.timetable.set(*restored.data);
+    auto id = restored.data->id;
+    st.schedules.emplace(std::move(id),
+                         scheduler_entry{std::move(restored.data), schedule_actor{}});
   }
+  arm_wake(self, now);
   return {
     [self](create_atom, json& body, request_meta& meta) {
       auto rp = self->make_response_promise<reply>();

@@ -39,17 +39,17 @@ struct scheduler_state {
 /// Reads every schedule stream; returns the schedules not deleted.
 result<std::vector<schedule_snapshot>> load_schedules(const event_store& store);
 
-/// The supervisor's behaviour: rebuilds every schedule from the log (an
-/// interval skips the slots missed while the server was down, while cron and
-/// once schedules fire a missed slot once) and files it in the timetable,
-/// then routes commands. One wake-up, armed for the earliest slot, ticks the
+/// The supervisor's behaviour: files every schedule `load_schedules` rebuilt
+/// in the timetable (an interval skips the slots missed while the server was
+/// down, while cron and once schedules fire a missed slot once), then routes
+/// commands. One wake-up, armed for the earliest slot, ticks the
 /// schedules that are due; a schedule's actor is spawned at its first
 /// command or due slot. `default_zone` is the zone of schedules created
 /// without `timezone`.
 scheduler_actor::behavior_type
 scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
           std::shared_ptr<const schedule_context> ctx, directory_actor directory,
-          std::string default_zone);
+          std::string default_zone, std::vector<schedule_snapshot> loaded);
 
 // -- operations shared with the IPC task handler (actors/scheduler_ipc.cpp) --
 

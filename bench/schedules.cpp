@@ -91,7 +91,7 @@ int fire(const options& o) {
     ctx->queue = caf::actor_cast<queue_actor>(sink);
     ctx->clock = now_ms;
     auto sched = sys.spawn(scheduler, std::shared_ptr<const schedule_context>{ctx}, directory,
-                           std::string{"UTC"});
+                           std::string{"UTC"}, std::vector<schedule_snapshot>{});
     caf::scoped_actor self{sys};
     request_meta meta{"bench", ""};
     bool ok = true;
@@ -212,8 +212,13 @@ int replay(const options& o) {
   ctx->clock = now_ms;
   caf::scoped_actor self{sys};
   auto started = std::chrono::steady_clock::now();
+  auto loaded = load_schedules(*store);
+  if (!loaded) {
+    std::cerr << loaded.err().message << "\n";
+    return 1;
+  }
   auto sched = sys.spawn(scheduler, std::shared_ptr<const schedule_context>{ctx},
-                         directory_actor{}, std::string{"UTC"});
+                         directory_actor{}, std::string{"UTC"}, std::move(*loaded));
   size_t count = 0;
   self->request(sched, caf::infinite, caf::get_atom::value, namespace_atom::value,
                 std::string{"bench"})

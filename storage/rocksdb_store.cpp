@@ -183,24 +183,39 @@ public:
     return unit{};
   }
 
+  /// Steps through a stream's index keys while it is short, and seeks past
+  /// it once it is long: most streams hold a few events, a few hold many.
   std::vector<std::pair<std::string, uint64_t>>
   streams(const std::string& prefix) const override {
+    constexpr int steps_before_seek = 8;
     std::vector<std::pair<std::string, uint64_t>> out;
     std::string start{keys::stream_prefix};
     start += prefix;
     auto it = iterator(nullptr);
     it->Seek(start);
+    auto version_in = [](const Slice& k) { return keys::be64(k.data() + k.size() - 8); };
     while (it->Valid() && starts_with(it->key(), start)) {
       auto k = it->key();
       auto nul = std::find(k.data() + 1, k.data() + k.size(), '\0');
-      if (nul == k.data() + k.size())
+      if (k.data() + k.size() - nul != 9)
         break; // not an index key: past the streams
-      std::string stream(k.data() + 1, nul);
-      auto bound = keys::prefix_end(keys::stream_index_prefix(stream));
-      it->SeekForPrev(bound);
-      if (it->Valid() && it->key().size() >= 8)
-        out.emplace_back(stream, keys::be64(it->key().data() + it->key().size() - 8));
-      it->Seek(bound);
+      std::string head(k.data(), nul + 1); // 'S', the stream, '\0'
+      auto version = version_in(k);
+      auto same_stream = [&](const Slice& key) {
+        return key.size() == head.size() + 8 && starts_with(key, head);
+      };
+      int steps = 0;
+      for (it->Next(); it->Valid() && same_stream(it->key()); it->Next()) {
+        version = version_in(it->key());
+        if (++steps < steps_before_seek)
+          continue;
+        auto bound = keys::prefix_end(head);
+        it->SeekForPrev(bound);
+        version = version_in(it->key());
+        it->Seek(bound);
+        break;
+      }
+      out.emplace_back(head.substr(1, head.size() - 2), version);
     }
     return out;
   }

@@ -10,7 +10,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "actors/event_log.hpp"
+#include "actors/runtime_actor.hpp"
 #include "events/time.hpp"
+#include "storage/event_store.hpp"
 
 using namespace pincer;
 using namespace std::chrono_literals;
@@ -130,6 +133,37 @@ BOOST_AUTO_TEST_CASE(a_podman_container_sees_read_only_and_read_write_mounts) {
   auto names = parse_container_list(runtime_backend::podman, listed.out, "pincer-test-");
   BOOST_TEST((std::find(names.begin(), names.end(), opts.name) == names.end()));  // --rm
   run_checked(runner, {"podman", "rmi", "-f", tag});
+}
+
+BOOST_AUTO_TEST_CASE(a_deferred_detection_waits_for_the_refresh_and_answers_those_waiting) {
+  podman_sandbox sandbox;
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::shared_ptr<event_store> store = make_memory_store();
+  auto log = spawn_event_log(sys, store, false);
+  auto runner = std::make_shared<process_runner>();
+  runtime_settings settings;
+  settings.configured = runtime_backend::podman;
+  settings.detect_at_spawn = false;
+  auto runtime = sys.spawn(runtime_behavior, settings, runner, store, log);
+  caf::scoped_actor self{sys};
+  self->send(runtime, runtime_atom::value);
+  bool answered = false;
+  self->receive([&](runtime_info&) { answered = true; }, caf::after(2s) >> [] {});
+  BOOST_TEST(!answered); // waits for a detection nobody started
+  BOOST_TEST(store->last_seq() == 0u);
+  self->send(runtime, caf::get_atom::value, runtime_atom::value, true);
+  runtime_info waited;
+  reply refreshed;
+  for (int i = 0; i < 2; ++i)
+    self->receive([&](runtime_info& info) { waited = std::move(info); },
+                  [&](reply& r) { refreshed = std::move(r); },
+                  caf::after(60s) >> [] { BOOST_FAIL("no answer after the refresh"); });
+  BOOST_TEST(waited.available);
+  BOOST_TEST(refreshed.body["backend"] == "podman");
+  BOOST_TEST(store->last_seq() == 1u); // one runtime.detected
+  caf::anon_send_exit(runtime, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

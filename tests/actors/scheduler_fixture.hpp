@@ -70,8 +70,10 @@ struct scheduler_fixture : deterministic_fixture {
     ctx->queue = caf::actor_cast<queue_actor>(queue);
     auto c = clock;
     ctx->clock = [c] { return *c; };
+    auto loaded = load_schedules(*store);
+    BOOST_REQUIRE(static_cast<bool>(loaded));
     auto s = track(sys.spawn(pincer::scheduler, std::shared_ptr<const schedule_context>{ctx},
-                             directory, std::string{"UTC"}));
+                             directory, std::string{"UTC"}, std::move(*loaded)));
     run();
     return s;
   }

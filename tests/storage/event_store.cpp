@@ -243,6 +243,21 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(streams_lists_the_streams_under_a_prefix_with_thei
   BOOST_TEST(b.store->streams("schedule/").empty());
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(streams_gives_the_last_version_of_short_and_long_streams, B, backends) {
+  B b;
+  auto events = [](size_t n) { return std::vector<std::string>(n, "x"); };
+  for (size_t n : {1, 8, 9, 10, 40}) {
+    auto name = "group/g" + std::to_string(n);
+    for (size_t done = 0; done < n; done += 5) // several appends per stream
+      b.store->append({request(name, done, events(std::min<size_t>(5, n - done)))});
+  }
+  b.store->append({request("group/g1x", 0, events(3))});
+  using list = std::vector<std::pair<std::string, uint64_t>>;
+  auto got = b.store->streams("group/");
+  BOOST_TEST((got == list{{"group/g1", 1}, {"group/g10", 10}, {"group/g1x", 3}, {"group/g40", 40},
+                          {"group/g8", 8}, {"group/g9", 9}}));
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(projection_rows_and_checkpoint_are_committed_together, B, backends) {
   B b;
   BOOST_TEST(b.store->checkpoint("audit") == 0u);
