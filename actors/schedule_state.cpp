@@ -346,42 +346,46 @@ int64_t next_slot(const schedule_data& d, int64_t now) {
 // -- schedule_state -----------------------------------------------------------
 
 void schedule_state::apply(const envelope& e) {
-  using namespace event_types;
   auto d = data ? std::make_shared<schedule_data>(*data) : std::make_shared<schedule_data>();
+  apply_schedule_event(*d, e);
+  data = std::move(d);
+}
+
+void apply_schedule_event(schedule_data& d, const envelope& e) {
+  using namespace event_types;
   auto& x = e.data;
   if (e.type == schedule_created) {
-    d->id = x.value("id", std::string{});
-    fill(*d, x);
-    d->next_run = opt_ms(x, "nextRun");
-    d->anchor = opt_ms(x, "anchor");
-    d->created_at = d->updated_at = e.at;
+    d.id = x.value("id", std::string{});
+    fill(d, x);
+    d.next_run = opt_ms(x, "nextRun");
+    d.anchor = opt_ms(x, "anchor");
+    d.created_at = d.updated_at = e.at;
   } else if (e.type == schedule_updated) {
-    fill(*d, x);
-    d->next_run = opt_ms(x, "nextRun");
-    d->anchor = opt_ms(x, "anchor");
-    d->completed = x.value("completed", false);
-    d->updated_at = e.at;
+    fill(d, x);
+    d.next_run = opt_ms(x, "nextRun");
+    d.anchor = opt_ms(x, "anchor");
+    d.completed = x.value("completed", false);
+    d.updated_at = e.at;
   } else if (e.type == schedule_paused) {
-    d->enabled = false;
-    d->next_run = 0;
-    d->updated_at = e.at;
+    d.enabled = false;
+    d.next_run = 0;
+    d.updated_at = e.at;
   } else if (e.type == schedule_resumed) {
-    d->enabled = true;
-    d->next_run = opt_ms(x, "nextRun");
-    d->anchor = opt_ms(x, "anchor");
-    d->updated_at = e.at;
+    d.enabled = true;
+    d.next_run = opt_ms(x, "nextRun");
+    d.anchor = opt_ms(x, "anchor");
+    d.updated_at = e.at;
   } else if (e.type == schedule_fired) {
-    d->last_run = opt_ms(x, "firedAt");
-    d->next_run = opt_ms(x, "nextRun");
+    d.last_run = opt_ms(x, "firedAt");
+    d.next_run = opt_ms(x, "nextRun");
   } else if (e.type == schedule_completed) {
-    d->completed = true;
-    d->next_run = 0;
+    d.completed = true;
+    d.next_run = 0;
   } else if (e.type == schedule_deleted) {
-    d->deleted = true;
-    d->next_run = 0;
+    d.deleted = true;
+    d.next_run = 0;
   }
-  d->version = e.stream_version;
-  data = std::move(d);
+  d.version = e.stream_version;
 }
 
 result<std::vector<draft>> schedule_state::decide_create(const std::string& id,

@@ -104,6 +104,9 @@ struct schedule_state {
   bool due(int64_t now) const;
 };
 
+/// Applies one event of a schedule's stream to its fields in place.
+void apply_schedule_event(schedule_data& d, const envelope& e);
+
 /// The first slot strictly after `now` for an active schedule of this type.
 /// For an interval, on the grid of `anchor`.
 int64_t next_slot(const schedule_data& d, int64_t now);

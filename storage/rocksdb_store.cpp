@@ -338,8 +338,10 @@ private:
                                               bool long_scan = false) const {
     rocksdb::ReadOptions ro;
     ro.iterate_upper_bound = upper;
-    if (long_scan)
+    if (long_scan) {
       ro.readahead_size = 2 << 20;
+      ro.fill_cache = false; // a scan of the log would evict every hot block
+    }
     return std::unique_ptr<rocksdb::Iterator>{db_->NewIterator(ro)};
   }
 
