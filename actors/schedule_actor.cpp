@@ -30,6 +30,22 @@ void notify_parent(self_ptr self) {
   self->send(self->state.parent, changed_atom::value, self->state.schedule.data);
 }
 
+/// Arms the schedule's timer for its next slot, unless it is armed for it
+/// already. A wait longer than `max_timer` is cut short and re-armed.
+void arm(self_ptr self) {
+  auto& st = self->state;
+  auto slot = st.schedule.data ? due_time(*st.schedule.data) : 0;
+  if (slot == 0 || slot == st.armed)
+    return;
+  st.armed = slot;
+  auto wait = std::min(slot - st.ctx->clock(), st.ctx->max_timer.count());
+  if (wait <= 0)
+    self->send(handle(self), tick_atom::value, static_cast<uint64_t>(slot));
+  else
+    self->delayed_send(handle(self), std::chrono::milliseconds{wait}, tick_atom::value,
+                       static_cast<uint64_t>(slot));
+}
+
 /// Appends drafts and applies what was stored, then calls `done`. `await`
 /// keeps every other message waiting meanwhile, so decisions never race.
 template <class Done, class Fail>
@@ -108,6 +124,7 @@ void fire(self_ptr self, int64_t now) {
     self, std::move(drafts), scheduler_meta,
     [self, slot] {
       notify_parent(self);
+      arm(self);
       dispatch(self, slot);
     },
     [self, slot](caf::error& err) {
@@ -132,6 +149,8 @@ caf::result<schedule_snapshot> decide(self_ptr self, result<std::vector<draft>> 
       rp.deliver(self->state.schedule.data);
       if (quit_after)
         self->quit();
+      else
+        arm(self);
     },
     [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;
@@ -146,6 +165,7 @@ schedule_behavior(self_ptr self, std::shared_ptr<const schedule_context> ctx,
   st.ctx = std::move(ctx);
   st.parent = std::move(parent);
   st.schedule.data = std::move(initial);
+  arm(self);
   return {
     [self](create_atom, json& object, request_meta& meta) {
       auto id = object.value("id", std::string{});
@@ -160,13 +180,17 @@ schedule_behavior(self_ptr self, std::shared_ptr<const schedule_context> ctx,
       return decide(self, self->state.schedule.decide_delete(reason), meta, true);
     },
     [self](tick_atom, uint64_t due) {
-      // The slot is due by the sender's clock: fired at that instant at the
-      // earliest. A slot that is no longer the next one is not fired again.
-      auto& d = self->state.schedule.data;
+      // A slot that is no longer the next one is not fired again; a wait
+      // that was cut short is armed again.
+      auto& st = self->state;
       auto slot = static_cast<int64_t>(due);
-      if (!d || slot == 0 || due_time(*d) != slot)
+      if (slot == st.armed)
+        st.armed = 0;
+      if (!st.schedule.data || slot == 0 || due_time(*st.schedule.data) != slot)
         return;
-      fire(self, std::max(self->state.ctx->clock(), slot));
+      if (st.ctx->clock() < slot)
+        return arm(self);
+      fire(self, st.ctx->clock());
     },
   };
 }

@@ -31,45 +31,55 @@ schedule_actor spawn_schedule(self_ptr self, schedule_snapshot initial) {
                      caf::actor_cast<scheduler_actor>(self), std::move(initial));
 }
 
-/// A schedule's actor, spawned with its current state on first need.
+/// A schedule's actor, spawned with its current state on first need; from
+/// then on it times itself, so it leaves the timetable.
 schedule_actor actor_of(self_ptr self, scheduler_entry& e) {
-  if (!e.actor)
+  if (!e.actor) {
+    self->state.timetable.erase(e.data->id);
     e.actor = spawn_schedule(self, e.data);
+  }
   return e.actor;
 }
 
-/// Arms the wake-up for the timetable's earliest slot, unless the armed one
-/// comes in time.
-void arm_wake(self_ptr self, int64_t now) {
+/// The time the timetable is read at: `wake_ahead` past the wall clock, so
+/// a dormant schedule gets its actor before its slot.
+int64_t horizon(self_ptr self) {
+  return self->state.ctx->clock() + self->state.ctx->wake_ahead.count();
+}
+
+/// Arms the wake-up for the timetable's earliest slot (`wake_ahead` before
+/// it), unless the armed one comes in time.
+void arm_wake(self_ptr self) {
   auto& st = self->state;
-  auto at = st.timetable.wake_at(st.wake, now, st.ctx->max_timer.count());
+  auto ahead = horizon(self);
+  auto at = st.timetable.wake_at(st.wake, ahead, st.ctx->max_timer.count());
   if (!at)
     return;
   st.wake = *at;
   auto me = caf::actor_cast<scheduler_actor>(self);
-  if (*at <= now)
+  if (*at <= ahead)
     self->send(me, tick_atom::value);
   else
-    self->delayed_send(me, std::chrono::milliseconds{*at - now}, tick_atom::value);
+    self->delayed_send(me, std::chrono::milliseconds{*at - ahead}, tick_atom::value);
 }
 
-/// Ticks the actor of every schedule now due with its slot; the slot's
-/// schedule is filed again when its new state comes back.
+/// Spawns the actor of every dormant schedule whose slot is near; each
+/// arms its own timer.
 void wake(self_ptr self) {
   auto& st = self->state;
-  auto now = st.ctx->clock();
-  if (st.wake <= now)
+  auto ahead = horizon(self);
+  if (st.wake <= ahead)
     st.wake = 0; // the armed wake-up has come (or is this one)
-  for (auto& [id, slot] : st.timetable.take_due(now)) {
+  for (auto& [id, slot] : st.timetable.take_due(ahead)) {
     auto i = st.schedules.find(id);
     if (i != st.schedules.end())
-      self->send(actor_of(self, i->second), tick_atom::value, static_cast<uint64_t>(slot));
+      actor_of(self, i->second);
   }
-  arm_wake(self, now);
+  arm_wake(self);
 }
 
-/// Puts a schedule's newer (or same) state into the index and the timetable
-/// (removes it once deleted).
+/// Puts a schedule's newer (or same) state into the index (removes it once
+/// deleted); a schedule without an actor is filed in the timetable.
 void index(self_ptr self, const schedule_snapshot& s) {
   auto& st = self->state;
   auto i = st.schedules.find(s->id);
@@ -81,8 +91,10 @@ void index(self_ptr self, const schedule_snapshot& s) {
     return;
   }
   i->second.data = s;
+  if (i->second.actor)
+    return;
   st.timetable.set(*s);
-  arm_wake(self, st.ctx->clock());
+  arm_wake(self);
 }
 
 /// Resolves the group of a validated object through the directory (the
@@ -294,7 +306,7 @@ scheduler_actor::behavior_type scheduler(self_ptr self,
     st.schedules.emplace(std::move(id),
                          scheduler_entry{std::move(restored.data), schedule_actor{}});
   }
-  arm_wake(self, now);
+  arm_wake(self);
   return {
     [self](create_atom, json& body, request_meta& meta) {
       auto rp = self->make_response_promise<reply>();

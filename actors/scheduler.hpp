@@ -25,10 +25,9 @@ struct scheduler_state {
   std::string default_zone;
   std::unordered_map<std::string, scheduler_entry> schedules; ///< Live ones, by id.
   std::unordered_map<std::string, int> pending_ids; ///< Ids being created.
-  /// The next slot of every active schedule, but those whose due slot was
-  /// sent to their actor and whose new state has not come back yet.
+  /// The next slot of every active schedule that has no actor yet.
   schedule_timetable timetable;
-  int64_t wake = 0; ///< What the armed wake-up is for (wall ms); 0: none.
+  int64_t wake = 0; ///< The slot the armed wake-up is for (wall ms); 0: none.
 
   /// Stops every schedule actor with the supervisor.
   ~scheduler_state();
@@ -42,10 +41,10 @@ result<std::vector<schedule_snapshot>> load_schedules(const event_store& store);
 /// The supervisor's behaviour: files every schedule `load_schedules` rebuilt
 /// in the timetable (an interval skips the slots missed while the server was
 /// down, while cron and once schedules fire a missed slot once), then routes
-/// commands. One wake-up, armed for the earliest slot, ticks the
-/// schedules that are due; a schedule's actor is spawned at its first
-/// command or due slot. `default_zone` is the zone of schedules created
-/// without `timezone`.
+/// commands. A schedule's actor, which fires on its own timer, is spawned
+/// at its first command or `wake_ahead` before its slot, by one wake-up
+/// armed for the timetable's earliest slot. `default_zone` is the zone of
+/// schedules created without `timezone`.
 scheduler_actor::behavior_type
 scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
           std::shared_ptr<const schedule_context> ctx, directory_actor directory,

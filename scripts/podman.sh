@@ -66,6 +66,9 @@ cmd_build_test_agent() {
   [ $# -ge 1 ] && [ $# -le 2 ] || usage
   local build="$1" tag="${2:-localhost/pincer-agent-test:latest}"
   local ctx="$build/test-agent-context"
+  # Test programs running side by side build the same image: one at a time.
+  exec 9>"$build/test-agent.lock"
+  flock 9
   cmd_prepare_test_agent "$build" "$ctx"
   podman build -q -t "$tag" -f "$ctx/Containerfile" "$ctx"
 }

@@ -63,17 +63,23 @@ struct scheduler_fixture : deterministic_fixture {
     });
   }
 
-  scheduler_actor spawn_scheduler() {
+  /// What the schedules share: the test's store, log, queue and clock.
+  std::shared_ptr<const schedule_context> context() {
     auto ctx = std::make_shared<schedule_context>();
     ctx->store = store;
     ctx->log = log;
     ctx->queue = caf::actor_cast<queue_actor>(queue);
     auto c = clock;
     ctx->clock = [c] { return *c; };
+    ctx->wake_ahead = std::chrono::seconds{1};
+    return ctx;
+  }
+
+  scheduler_actor spawn_scheduler() {
     auto loaded = load_schedules(*store);
     BOOST_REQUIRE(static_cast<bool>(loaded));
-    auto s = track(sys.spawn(pincer::scheduler, std::shared_ptr<const schedule_context>{ctx},
-                             directory, std::string{"UTC"}, std::move(*loaded)));
+    auto s = track(sys.spawn(pincer::scheduler, context(), directory, std::string{"UTC"},
+                             std::move(*loaded)));
     run();
     return s;
   }

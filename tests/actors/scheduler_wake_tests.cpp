@@ -23,7 +23,7 @@ std::map<std::string, int> per_id(const queue_record& q) {
 
 BOOST_FIXTURE_TEST_SUITE(actors_scheduler_wake, scheduler_fixture)
 
-BOOST_AUTO_TEST_CASE(a_restart_spawns_no_schedule_actor_before_its_slot_or_a_command) {
+BOOST_AUTO_TEST_CASE(a_restart_spawns_no_schedule_actor_until_its_slot_is_near_or_a_command) {
   auto soon = create_ok(json{{"type", "interval"}, {"value", 60000}})["id"].get<std::string>();
   auto later = create_ok(json{{"type", "interval"}, {"value", hour}})["id"].get<std::string>();
   create_ok(json{{"type", "cron"}, {"value", "0 7 * * *"}});
@@ -46,6 +46,37 @@ BOOST_AUTO_TEST_CASE(a_restart_spawns_no_schedule_actor_before_its_slot_or_a_com
   BOOST_TEST(sys.registry().running() == idle + 2);
   advance(60000);
   BOOST_TEST(queued->tasks.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_schedule_actor_fires_on_its_own_timer) {
+  // Stored as the scheduler would store it, then left to its own actor: no
+  // scheduler and no timetable take part.
+  json body{{"group", "reporting"},
+            {"prompt", "p"},
+            {"schedule", {{"type", "interval"}, {"value", 5000}}}};
+  auto object = validate_new_schedule(body, "UTC");
+  BOOST_TEST_REQUIRE(static_cast<bool>(object));
+  auto drafts = schedule_state{}.decide_create("s-own", *object, *clock);
+  BOOST_TEST_REQUIRE(static_cast<bool>(drafts));
+  BOOST_TEST_REQUIRE(static_cast<bool>(store->append(
+    {append_request{schedule_stream("s-own"), 0, "key:test", "", std::move(*drafts)}})[0]));
+  auto loaded = load_schedules(*store);
+  BOOST_TEST_REQUIRE(loaded->size() == 1u);
+  auto parent = track(sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+    return {[](changed_atom, schedule_snapshot&) {}};
+  }));
+  track(sys.spawn(schedule_behavior, context(), caf::actor_cast<scheduler_actor>(parent),
+                  loaded->front()));
+  run();
+  advance(4999);
+  BOOST_TEST(queued->tasks.empty());
+  advance(1);
+  BOOST_TEST_REQUIRE(queued->tasks.size() == 1u);
+  BOOST_TEST(queued->tasks[0].second.task_id == "s-own");
+  advance(5000);
+  BOOST_TEST(queued->tasks.size() == 2u);
+  BOOST_TEST((types("s-own") == std::vector<std::string>{"schedule.created", "schedule.fired",
+                                                          "schedule.fired"}));
 }
 
 BOOST_AUTO_TEST_CASE(schedules_due_at_the_same_instant_each_fire_once_per_slot) {
