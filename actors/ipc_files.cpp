@@ -13,6 +13,7 @@
 
 #include "actors/namespace_state.hpp"
 #include "events/time.hpp"
+#include "storage/files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -294,25 +295,13 @@ result<std::string> read_ipc_file(const fs::path& file) {
     return too_large();
   }
   std::string out;
-  char buf[16384];
-  for (;;) {
-    auto n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      auto e = errno;
-      ::close(fd);
-      return io_error("cannot read " + file.string(), e);
-    }
-    if (n == 0)
-      break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > max_ipc_file_bytes) {
-      ::close(fd);
-      return too_large();
-    }
-  }
+  bool ok = read_fd(fd, out, max_ipc_file_bytes);
+  auto e = errno;
   ::close(fd);
+  if (!ok)
+    return io_error("cannot read " + file.string(), e);
+  if (out.size() > max_ipc_file_bytes)
+    return too_large(); // it grew after the size check
   return out;
 }
 

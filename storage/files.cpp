@@ -69,19 +69,26 @@ std::optional<std::string> read_file(const std::string& path) {
   if (fd < 0)
     return std::nullopt;
   std::string out;
-  char buf[8192];
-  for (;;) {
+  bool ok = read_fd(fd, out);
+  ::close(fd);
+  if (!ok)
+    return std::nullopt;
+  return out;
+}
+
+bool read_fd(int fd, std::string& out, size_t limit) {
+  char buf[16384];
+  while (out.size() <= limit) {
     auto n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0) {
-      ::close(fd);
-      if (n < 0)
-        return std::nullopt;
-      return out;
-    }
+    if (n < 0)
+      return false;
+    if (n == 0)
+      break;
     out.append(buf, static_cast<size_t>(n));
   }
+  return true;
 }
 
 } // namespace pincer

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -14,5 +15,10 @@ result<unit> write_file_atomic(const std::string& path, const std::string& conte
 
 /// Reads a whole file; nullopt when it does not exist or cannot be read.
 std::optional<std::string> read_file(const std::string& path);
+
+/// Appends the rest of an open file to `out`, retrying interrupted reads,
+/// and stops once `out` holds more than `limit` bytes. False when a read
+/// fails (`errno` says why).
+bool read_fd(int fd, std::string& out, size_t limit = SIZE_MAX);
 
 } // namespace pincer
