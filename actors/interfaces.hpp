@@ -337,7 +337,8 @@ using schedule_actor = caf::typed_actor<
   caf::replies_to<update_atom, json, request_meta>::with<schedule_snapshot>,
   /// Deletes it for a reason (`api`, `ipc`, `namespace deleted`) and stops.
   caf::replies_to<caf::delete_atom, std::string, request_meta>::with<schedule_snapshot>,
-  /// Internal: the slot at this time (epoch ms) is due; a stale one is ignored.
+  /// Internal: its own timer for the slot at this time (epoch ms); a stale
+  /// one is ignored, an early one re-armed.
   caf::reacts_to<tick_atom, uint64_t>>;
 
 /// The schedule supervisor: spawns one `schedule_actor` per schedule (at its
@@ -364,7 +365,8 @@ using scheduler_actor = caf::typed_actor<
   caf::replies_to<caf::delete_atom, namespace_atom, std::string, request_meta>::with<reply>,
   /// Internal: a schedule changed on its own (it fired).
   caf::reacts_to<changed_atom, schedule_snapshot>,
-  /// Internal: the timetable's wake-up; ticks every schedule now due.
+  /// Internal: the timetable's wake-up; spawns the actors of the schedules
+  /// whose slot is near.
   caf::reacts_to<tick_atom>>;
 
 // -- error conversion ---------------------------------------------------------
