@@ -397,13 +397,40 @@ void drain_socket(self_ptr self) {
   }
 }
 
-/// Resolves unknown Slack user names (`users.info`, cached), then ingests.
+/// Lists the Slack channel names from `cursor` on, page after page, then
+/// ingests `msgs` with the names known by then.
+void list_channels_and_ingest(self_ptr self, std::vector<inbound_message> msgs,
+                              std::string cursor, int pages) {
+  auto& st = self->state;
+  auto names = static_cast<const slack_provider&>(*st.provider).names();
+  io_request req{slack_channels_call(st.settings.config.value("baseUrl", std::string{}),
+                                     st.settings.secrets["botToken"], cursor),
+                 st.control, st.generation};
+  auto next = [self, msgs, names, pages](const slack_channel_page& page) mutable {
+    names->remember_channels(page.names);
+    if (page.ok && !page.next_cursor.empty() && pages < 100) {
+      list_channels_and_ingest(self, std::move(msgs), page.next_cursor, pages + 1);
+      return;
+    }
+    names->fill(msgs);
+    ingest(self, std::move(msgs), 0, {}, [](bool) {});
+  };
+  self->request(st.check_io, caf::infinite, chan_io_atom::value, std::move(req))
+    .then([next](http_result& r) mutable { next(slack_channel_names(r)); },
+          [next](caf::error&) mutable { next({}); });
+}
+
+/// Resolves unknown Slack user names (`users.info`, cached) and channel
+/// names (`conversations.list`, cached), then ingests.
 void resolve_and_ingest(self_ptr self, std::vector<inbound_message> msgs) {
   auto& st = self->state;
   auto names = static_cast<const slack_provider&>(*st.provider).names();
   auto unknown = names->fill(msgs);
   if (unknown.empty()) {
-    ingest(self, std::move(msgs), 0, {}, [](bool) {});
+    if (names->wants_channels(msgs, now_ms()))
+      list_channels_and_ingest(self, std::move(msgs), {}, 1);
+    else
+      ingest(self, std::move(msgs), 0, {}, [](bool) {});
     return;
   }
   auto user = *unknown.begin();

@@ -66,6 +66,17 @@ result<std::string> credential_field(const json& body, const std::string& field,
   return s;
 }
 
+error unreachable_error(const std::string& provider, const http_result& r) {
+  return error{ec::upstream_error, provider + " is unreachable: " + r.transport_error};
+}
+
+send_outcome unreachable_send(const std::string& provider, const http_result& r) {
+  send_outcome out;
+  out.kind = send_outcome::transient;
+  out.message = provider + " is unreachable: " + r.transport_error;
+  return out;
+}
+
 std::optional<int64_t> retry_after_header_ms(const http_result& r) {
   auto i = r.headers.find("retry-after");
   if (i == r.headers.end() || i->second.empty()

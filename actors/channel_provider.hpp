@@ -120,6 +120,12 @@ result<std::string> validate_base_url(const json& body, const std::string& fallb
 /// control characters.
 result<std::string> credential_field(const json& body, const std::string& field, size_t max = 512);
 
+/// The error of a call that reached no provider (`status` 0): `upstream_error`.
+error unreachable_error(const std::string& provider, const http_result& r);
+
+/// The outcome of a send that reached no provider (`status` 0): transient.
+send_outcome unreachable_send(const std::string& provider, const http_result& r);
+
 /// Retry delay from a `Retry-After` header (seconds), if present and sane.
 std::optional<int64_t> retry_after_header_ms(const http_result& r);
 

@@ -187,8 +187,39 @@ socket_step discord_gateway::dispatch(const json& p) {
   } else if (type == "MESSAGE_CREATE") {
     if (auto m = to_message(d))
       step.messages.push_back(std::move(*m));
+  } else if (type == "GUILD_CREATE" || type == "GUILD_UPDATE") {
+    remember_guild(d);
+  } else if (type == "CHANNEL_CREATE" || type == "CHANNEL_UPDATE" || type == "THREAD_CREATE"
+             || type == "THREAD_UPDATE") {
+    remember_channel(d, str(d, "guild_id"));
   }
   return step;
+}
+
+void discord_gateway::remember_guild(const json& guild) {
+  auto id = str(guild, "id");
+  if (id.empty())
+    return;
+  if (!str(guild, "name").empty())
+    guilds_[id] = str(guild, "name");
+  for (auto key : {"channels", "threads"})
+    if (guild.contains(key) && guild[key].is_array())
+      for (auto& c : guild[key])
+        remember_channel(c, id);
+}
+
+void discord_gateway::remember_channel(const json& channel, const std::string& guild_id) {
+  auto id = str(channel, "id");
+  if (!id.empty() && !guild_id.empty() && !str(channel, "name").empty())
+    channels_[id] = str(channel, "name");
+}
+
+std::string discord_gateway::chat_name(const std::string& guild_id,
+                                       const std::string& channel_id) const {
+  auto channel = channels_.find(channel_id);
+  auto name = "#" + (channel != channels_.end() ? channel->second : channel_id);
+  auto guild = guilds_.find(guild_id);
+  return guild != guilds_.end() ? guild->second + " " + name : name;
 }
 
 std::optional<inbound_message> discord_gateway::to_message(const json& d) const {
@@ -209,8 +240,9 @@ std::optional<inbound_message> discord_gateway::to_message(const json& d) const 
                                                         : str(author, "username");
   if (m.sender_name.empty())
     m.sender_name = m.sender;
-  m.is_group = !str(d, "guild_id").empty();
-  m.chat_name = m.is_group ? "#" + channel_id : m.sender_name;
+  auto guild_id = str(d, "guild_id");
+  m.is_group = !guild_id.empty();
+  m.chat_name = m.is_group ? chat_name(guild_id, channel_id) : m.sender_name;
   auto text = str(d, "content");
   if (!bot_id_.empty() && strip_mentions(text, bot_id_)
       && !matches_trigger(text, "@" + assistant_name_))

@@ -3,9 +3,11 @@
 // Discord's Gateway session as a state machine: HELLO, IDENTIFY (with the
 // message-content intent) or RESUME, heartbeats with a jittered first beat
 // and ACK checking, op 7 reconnect, op 9 invalid session, fatal close codes,
-// and MESSAGE_CREATE dispatches turned into inbound messages.
+// MESSAGE_CREATE dispatches turned into inbound messages, and the guild and
+// channel names of GUILD_CREATE / CHANNEL_CREATE kept for chat names.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -55,11 +57,16 @@ public:
 
   /// Turns a MESSAGE_CREATE payload into an inbound message; nullopt for
   /// messages of bots (this one included) and messages without content.
+  /// A guild chat is named `<guild> #<channel>` once the Gateway has told
+  /// those names (`#<channel id>` before), a DM after its sender.
   std::optional<inbound_message> to_message(const json& d) const;
 
 private:
   std::string heartbeat() const;
   socket_step dispatch(const json& payload);
+  void remember_guild(const json& guild);
+  void remember_channel(const json& channel, const std::string& guild_id);
+  std::string chat_name(const std::string& guild_id, const std::string& channel_id) const;
 
   std::string base_url_;
   std::string token_;
@@ -73,6 +80,8 @@ private:
   bool resume_ = false;
   int64_t interval_ms_ = 0;
   bool awaiting_ack_ = false;
+  std::map<std::string, std::string> guilds_;   ///< Guild name by id.
+  std::map<std::string, std::string> channels_; ///< Channel (or thread) name by id.
 };
 
 } // namespace pincer

@@ -53,7 +53,7 @@ http_call discord_provider::validate_call(const channel_settings& s) const {
 
 result<channel_account> discord_provider::parse_validate(const http_result& r) const {
   if (r.status == 0)
-    return error{ec::upstream_error, "Discord is unreachable: " + r.transport_error};
+    return unreachable_error("Discord", r);
   auto body = json::parse(r.body, nullptr, false);
   if (r.status == 401 || r.status == 403)
     return invalid("botToken", "Discord rejected the bot token: " + describe(body, r.status));
@@ -77,12 +77,9 @@ http_call discord_provider::send_call(const channel_settings& s, const jid_route
 }
 
 send_outcome discord_provider::parse_send(const http_result& r) const {
+  if (r.status == 0)
+    return unreachable_send("Discord", r);
   send_outcome out;
-  if (r.status == 0) {
-    out.kind = send_outcome::transient;
-    out.message = "Discord is unreachable: " + r.transport_error;
-    return out;
-  }
   auto body = json::parse(r.body, nullptr, false);
   if (r.status >= 200 && r.status < 300) {
     out.kind = send_outcome::sent;

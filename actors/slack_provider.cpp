@@ -79,7 +79,7 @@ http_call slack_provider::validate_call(const channel_settings& s) const {
 
 result<channel_account> slack_provider::parse_validate(const http_result& r) const {
   if (r.status == 0)
-    return error{ec::upstream_error, "Slack is unreachable: " + r.transport_error};
+    return unreachable_error("Slack", r);
   auto body = json::parse(r.body, nullptr, false);
   auto problem = slack_error(body, r.status);
   if (r.status == 401 || auth_error(problem))
@@ -107,12 +107,9 @@ http_call slack_provider::send_call(const channel_settings& s, const jid_route& 
 }
 
 send_outcome slack_provider::parse_send(const http_result& r) const {
+  if (r.status == 0)
+    return unreachable_send("Slack", r);
   send_outcome out;
-  if (r.status == 0) {
-    out.kind = send_outcome::transient;
-    out.message = "Slack is unreachable: " + r.transport_error;
-    return out;
-  }
   auto body = json::parse(r.body, nullptr, false);
   if (r.status == 200 && body.is_object() && body.value("ok", false)) {
     out.kind = send_outcome::sent;

@@ -25,6 +25,11 @@ int64_t ts_ms(const std::string& ts) {
   }
 }
 
+/// The channel id of a Slack chat JID (`slack:C123`).
+std::string channel_of(const std::string& jid) {
+  return jid.rfind("slack:", 0) == 0 ? jid.substr(6) : jid;
+}
+
 } // namespace
 
 result<unit> check_slack_signature(const std::string& timestamp, const std::string& signature,
@@ -112,6 +117,49 @@ std::string slack_user_name(const http_result& r) {
   return {};
 }
 
+http_call slack_channels_call(const std::string& base_url, const std::string& bot_token,
+                              const std::string& cursor) {
+  http_call c;
+  c.url = base_url + "/conversations.list?types=public_channel,private_channel,mpim"
+          "&exclude_archived=true&limit=200";
+  if (!cursor.empty())
+    c.url += "&cursor=" + url_encode(cursor);
+  c.headers = {"Authorization: Bearer " + bot_token};
+  c.timeout_ms = 5000;
+  return c;
+}
+
+slack_channel_page slack_channel_names(const http_result& r) {
+  slack_channel_page page;
+  auto body = json::parse(r.body, nullptr, false);
+  if (r.status != 200 || !body.is_object() || !body.value("ok", false)
+      || !body.contains("channels") || !body["channels"].is_array())
+    return page;
+  page.ok = true;
+  for (auto& c : body["channels"])
+    if (c.is_object() && c.value("is_member", false) && !str(c, "id").empty()
+        && !str(c, "name").empty())
+      page.names[str(c, "id")] = str(c, "name");
+  if (body.contains("response_metadata"))
+    page.next_cursor = str(body["response_metadata"], "next_cursor");
+  return page;
+}
+
+void sync_slack_channels(slack_names& names, const std::string& base_url,
+                         const std::string& bot_token,
+                         const std::function<http_result(const http_call&)>& fetch) {
+  std::string cursor;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = slack_channel_names(fetch(slack_channels_call(base_url, bot_token, cursor)));
+    if (!page.ok)
+      return;
+    names.remember_channels(page.names);
+    cursor = page.next_cursor;
+    if (cursor.empty())
+      return;
+  }
+}
+
 std::optional<std::string> slack_names::find(const std::string& user) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = names_.find(user);
@@ -125,19 +173,43 @@ void slack_names::remember(const std::string& user, const std::string& name) {
   names_[user] = name;
 }
 
+void slack_names::remember_channels(const std::map<std::string, std::string>& names) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& [id, name] : names)
+    channels_[id] = name;
+}
+
 std::set<std::string> slack_names::fill(std::vector<inbound_message>& msgs) const {
   std::lock_guard<std::mutex> guard{mtx_};
   std::set<std::string> unknown;
   for (auto& m : msgs) {
-    if (!m.sender_name.empty())
-      continue;
-    auto i = names_.find(m.sender);
-    if (i != names_.end())
-      m.sender_name = i->second;
-    else
-      unknown.insert(m.sender);
+    if (m.sender_name.empty()) {
+      auto i = names_.find(m.sender);
+      if (i != names_.end())
+        m.sender_name = i->second;
+      else
+        unknown.insert(m.sender);
+    }
+    if (!m.is_group) {
+      if (!m.sender_name.empty())
+        m.chat_name = m.sender_name;
+    } else if (auto c = channels_.find(channel_of(m.chat_jid)); c != channels_.end()) {
+      m.chat_name = c->second;
+    }
   }
   return unknown;
+}
+
+bool slack_names::wants_channels(const std::vector<inbound_message>& msgs, int64_t now_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (listed_at_ != 0 && now_ms - listed_at_ < slack_channel_sync_ms)
+    return false;
+  for (auto& m : msgs)
+    if (m.is_group && channels_.count(channel_of(m.chat_jid)) == 0) {
+      listed_at_ = now_ms;
+      return true;
+    }
+  return false;
 }
 
 void slack_threads::note(const std::string& jid, const std::string& thread_ts) {

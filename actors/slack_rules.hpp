@@ -2,10 +2,11 @@
 
 // Slack's inbound rules, shared by Socket Mode and the Events API: request
 // signatures (v0 HMAC-SHA256 within a 5-minute window), message events
-// turned into inbound messages, user names cached, the thread a chat's
+// turned into inbound messages, user and channel names cached, the thread a chat's
 // latest message came from, event ids already handled. No I/O here.
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -50,19 +51,53 @@ http_call slack_user_call(const std::string& base_url, const std::string& bot_to
 /// The display name in a `users.info` answer; empty when there is none.
 std::string slack_user_name(const http_result& r);
 
-/// User names by user id, shared between threads.
+/// One page of `conversations.list` (public and private channels and group
+/// DMs, archived ones left out, 200 per page) from `cursor` (empty: the first).
+http_call slack_channels_call(const std::string& base_url, const std::string& bot_token,
+                              const std::string& cursor);
+
+/// The names of the channels the bot is a member of on one page, and the
+/// cursor of the next page (empty on the last).
+struct slack_channel_page {
+  bool ok = false; ///< False when the answer is not a successful list.
+  std::map<std::string, std::string> names;
+  std::string next_cursor;
+};
+
+/// Reads an answer to `slack_channels_call`.
+slack_channel_page slack_channel_names(const http_result& r);
+
+/// How often an unknown channel may make the channel names be listed again.
+constexpr int64_t slack_channel_sync_ms = 60 * 1000;
+
+/// User names by user id and channel names by channel id, shared between threads.
 class slack_names {
 public:
   std::optional<std::string> find(const std::string& user) const;
   void remember(const std::string& user, const std::string& name);
+  void remember_channels(const std::map<std::string, std::string>& names);
 
-  /// Fills sender names from the cache; returns the users still unknown.
+  /// Fills sender names, and chat names (a channel's name, or the sender's
+  /// in a DM), from the cache; returns the users still unknown.
   std::set<std::string> fill(std::vector<inbound_message>& msgs) const;
+
+  /// Whether to list the channels now: some message is in a channel whose
+  /// name is unknown, and the last listing (if any) is `slack_channel_sync_ms`
+  /// old. True claims the listing, so callers meanwhile get false.
+  bool wants_channels(const std::vector<inbound_message>& msgs, int64_t now_ms);
 
 private:
   mutable std::mutex mtx_;
   std::map<std::string, std::string> names_;
+  std::map<std::string, std::string> channels_;
+  int64_t listed_at_ = 0; ///< When the last listing was claimed; 0: never.
 };
+
+/// Lists every page of the channel names with `fetch` (at most 100 pages)
+/// and remembers them.
+void sync_slack_channels(slack_names& names, const std::string& base_url,
+                         const std::string& bot_token,
+                         const std::function<http_result(const http_call&)>& fetch);
 
 /// The thread of each chat's latest inbound message, so a reply goes there.
 class slack_threads {

@@ -1,5 +1,7 @@
 #include "actors/slack_socket.hpp"
 
+#include "events/time.hpp"
+
 namespace pincer {
 
 slack_socket::slack_socket(slack_socket_config cfg) : cfg_(std::move(cfg)) {
@@ -87,6 +89,8 @@ void slack_socket::complete(std::vector<inbound_message>& msgs, const http_fetch
     auto name = slack_user_name(fetch(slack_user_call(cfg_.base_url, cfg_.bot_token, user)));
     cfg_.names->remember(user, name.empty() ? user : name);
   }
+  if (cfg_.names->wants_channels(msgs, now_ms()))
+    sync_slack_channels(*cfg_.names, cfg_.base_url, cfg_.bot_token, fetch);
   cfg_.names->fill(msgs);
 }
 

@@ -79,7 +79,7 @@ http_call telegram_provider::validate_call(const channel_settings& s) const {
 
 result<channel_account> telegram_provider::parse_validate(const http_result& r) const {
   if (r.status == 0)
-    return error{ec::upstream_error, "Telegram is unreachable: " + r.transport_error};
+    return unreachable_error("Telegram", r);
   auto body = parse_body(r);
   if (r.status == 401 || r.status == 404)
     return invalid("botToken", "Telegram rejected the bot token: " + describe(body, r.status));
@@ -110,12 +110,9 @@ http_call telegram_provider::send_call(const channel_settings& s, const jid_rout
 }
 
 send_outcome telegram_provider::parse_send(const http_result& r) const {
+  if (r.status == 0)
+    return unreachable_send("Telegram", r);
   send_outcome out;
-  if (r.status == 0) {
-    out.kind = send_outcome::transient;
-    out.message = "Telegram is unreachable: " + r.transport_error;
-    return out;
-  }
   auto body = parse_body(r);
   if (r.status == 200 && body.is_object() && body.value("ok", false)) {
     out.kind = send_outcome::sent;
@@ -151,7 +148,7 @@ http_call telegram_provider::poll_call(const channel_settings& s, int64_t offset
 
 result<poll_batch> telegram_provider::parse_poll(const http_result& r) const {
   if (r.status == 0)
-    return error{ec::upstream_error, "Telegram is unreachable: " + r.transport_error};
+    return unreachable_error("Telegram", r);
   auto body = parse_body(r);
   if (r.status == 401 || r.status == 404)
     return invalid("botToken", "Telegram rejected the bot token: " + describe(body, r.status));

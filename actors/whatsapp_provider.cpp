@@ -82,7 +82,7 @@ http_call whatsapp_provider::validate_call(const channel_settings& s) const {
 
 result<channel_account> whatsapp_provider::parse_validate(const http_result& r) const {
   if (r.status == 0)
-    return error{ec::upstream_error, "WhatsApp is unreachable: " + r.transport_error};
+    return unreachable_error("WhatsApp", r);
   auto body = json::parse(r.body, nullptr, false);
   auto err = graph_error_of(body);
   if (r.status == 401 || r.status == 403 || (err && err->code == 190))
@@ -117,12 +117,9 @@ http_call whatsapp_provider::send_call(const channel_settings& s, const jid_rout
 }
 
 send_outcome whatsapp_provider::parse_send(const http_result& r) const {
+  if (r.status == 0)
+    return unreachable_send("WhatsApp", r);
   send_outcome out;
-  if (r.status == 0) {
-    out.kind = send_outcome::transient;
-    out.message = "WhatsApp is unreachable: " + r.transport_error;
-    return out;
-  }
   auto body = json::parse(r.body, nullptr, false);
   if (r.status >= 200 && r.status < 300 && body.is_object()) {
     out.kind = send_outcome::sent;

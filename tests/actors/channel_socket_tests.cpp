@@ -6,6 +6,7 @@
 #include "actors/slack_rules.hpp"
 #include "actors/slack_socket.hpp"
 #include "actors/ws_client.hpp"
+#include "events/time.hpp"
 
 using namespace pincer;
 
@@ -148,6 +149,35 @@ BOOST_AUTO_TEST_CASE(discord_messages_skip_bots_strip_mentions_and_note_attachme
   BOOST_TEST(!dm->is_group);
 }
 
+BOOST_AUTO_TEST_CASE(discord_chats_are_named_after_their_guild_and_channel_once_known) {
+  auto g = ready_gateway();
+  auto message = [&](const char* channel, const char* guild) {
+    auto d = json::parse(R"({"id":"m1","author":{"id":"42","username":"ann"},"content":"hi"})");
+    d["channel_id"] = channel;
+    if (guild != nullptr)
+      d["guild_id"] = guild;
+    auto m = g.to_message(d);
+    BOOST_REQUIRE(m);
+    return m->chat_name;
+  };
+  BOOST_TEST(message("c1", "g1") == "#c1");
+  // Malformed guilds change nothing.
+  g.on_text(R"({"op":0,"t":"GUILD_CREATE","s":2,"d":{"name":"No id","channels":[{"id":"c1","name":"x"}]}})", 0);
+  g.on_text(R"({"op":0,"t":"GUILD_CREATE","s":3,"d":{"id":"g1","channels":"none"}})", 0);
+  BOOST_TEST(message("c1", "g1") == "#c1");
+  g.on_text(R"({"op":0,"t":"GUILD_CREATE","s":4,"d":{"id":"g1","name":"Acme",
+    "channels":[{"id":"c1","name":"general","type":0},{"id":"c2","name":"random","type":0}],
+    "threads":[{"id":"t1","name":"plans","parent_id":"c1"}]}})", 0);
+  BOOST_TEST(message("c1", "g1") == "Acme #general");
+  BOOST_TEST(message("t1", "g1") == "Acme #plans");
+  BOOST_TEST(message("c9", "g1") == "Acme #c9");
+  g.on_text(R"({"op":0,"t":"CHANNEL_UPDATE","s":5,"d":{"id":"c2","guild_id":"g1","name":"chat"}})", 0);
+  BOOST_TEST(message("c2", "g1") == "Acme #chat");
+  g.on_text(R"({"op":0,"t":"GUILD_UPDATE","s":6,"d":{"id":"g1","name":"Acme Inc"}})", 0);
+  BOOST_TEST(message("c2", "g1") == "Acme Inc #chat");
+  BOOST_TEST(message("d1", nullptr) == "ann"); // a DM is named after its sender
+}
+
 BOOST_AUTO_TEST_CASE(slack_socket_mode_acks_every_envelope_once_and_handles_disconnects) {
   slack_socket_config cfg;
   cfg.base_url = "http://sl";
@@ -197,6 +227,68 @@ BOOST_AUTO_TEST_CASE(slack_user_names_are_resolved_once_and_cached) {
   s.complete(msgs, fetch);
   BOOST_TEST(calls == 1);
   BOOST_TEST(msgs[1].sender_name == "Ann");
+}
+
+BOOST_AUTO_TEST_CASE(slack_channel_names_are_listed_page_by_page_for_member_channels_only) {
+  auto first = slack_channels_call("http://sl", "xoxb-1", "");
+  BOOST_TEST(first.url == "http://sl/conversations.list?types=public_channel,private_channel,mpim"
+                          "&exclude_archived=true&limit=200");
+  BOOST_TEST(first.headers[0] == "Authorization: Bearer xoxb-1");
+  BOOST_TEST(slack_channels_call("http://sl", "x", "dXNlcjpV=").url.find("&cursor=dXNlcjpV%3D")
+             != std::string::npos);
+  auto page = slack_channel_names(http_result{200, {}, R"({"ok":true,"channels":[
+    {"id":"C1","name":"general","is_member":true},{"id":"C9","name":"other","is_member":false},
+    {"id":"C3","is_member":true},"junk"],"response_metadata":{"next_cursor":"p2"}})", {}});
+  BOOST_TEST(page.ok);
+  BOOST_TEST(page.names.size() == 1u);
+  BOOST_TEST(page.names["C1"] == "general");
+  BOOST_TEST(page.next_cursor == "p2");
+  BOOST_TEST(!slack_channel_names(http_result{200, {}, R"({"ok":false,"error":"missing_scope"})", {}}).ok);
+  BOOST_TEST(!slack_channel_names(http_result{500, {}, "{}", {}}).ok);
+}
+
+BOOST_AUTO_TEST_CASE(slack_chats_are_named_after_their_channel_or_the_dm_sender) {
+  slack_socket_config cfg;
+  cfg.base_url = "http://sl";
+  cfg.bot_token = "xoxb-1";
+  auto names = cfg.names;
+  slack_socket s{cfg};
+  int lists = 0;
+  auto fetch = [&](const http_call& c) {
+    if (c.url.find("/users.info") != std::string::npos)
+      return http_result{200, {}, R"({"ok":true,"user":{"name":"ann"}})", {}};
+    ++lists;
+    if (c.url.find("cursor=p2") == std::string::npos)
+      return http_result{200, {}, R"({"ok":true,"channels":[{"id":"C1","name":"general",
+        "is_member":true}],"response_metadata":{"next_cursor":"p2"}})", {}};
+    return http_result{200, {}, R"({"ok":true,"channels":[{"id":"C2","name":"random",
+      "is_member":true}],"response_metadata":{"next_cursor":""}})", {}};
+  };
+  std::vector<inbound_message> msgs(3);
+  for (auto& m : msgs)
+    m.sender = "U1";
+  msgs[0].chat_jid = "slack:C2";
+  msgs[0].is_group = true;
+  msgs[1].chat_jid = "slack:D5";
+  msgs[1].is_group = false;
+  msgs[2].chat_jid = "slack:C7";
+  msgs[2].is_group = true;
+  msgs[2].chat_name = "C7";
+  s.complete(msgs, fetch);
+  BOOST_TEST(lists == 2); // both pages
+  BOOST_TEST(msgs[0].chat_name == "random");
+  BOOST_TEST(msgs[1].chat_name == "ann");
+  BOOST_TEST(msgs[2].chat_name == "C7"); // not a member: the id stays
+  // An unknown channel lists again only once a minute has passed.
+  s.complete(msgs, fetch);
+  BOOST_TEST(lists == 2);
+  auto now = now_ms();
+  BOOST_TEST(!names->wants_channels(msgs, now + slack_channel_sync_ms - 1000));
+  BOOST_TEST(names->wants_channels(msgs, now + slack_channel_sync_ms + 1000));
+  std::vector<inbound_message> known(1);
+  known[0].chat_jid = "slack:C1";
+  known[0].is_group = true;
+  BOOST_TEST(!names->wants_channels(known, now + 10 * slack_channel_sync_ms));
 }
 
 BOOST_AUTO_TEST_CASE(slack_signatures_need_the_secret_and_a_timestamp_within_five_minutes) {

@@ -8,18 +8,6 @@ using namespace pincer;
 using namespace pincer::e2e;
 using namespace std::chrono_literals;
 
-namespace {
-
-/// The ids of the stored inbound messages, in log order.
-std::vector<std::string> received_ids(channel_fixture& f) {
-  std::vector<std::string> out;
-  for (auto& e : f.events_of("channel.message_received"))
-    out.push_back(e["data"]["id"].get<std::string>());
-  return out;
-}
-
-} // namespace
-
 BOOST_FIXTURE_TEST_SUITE(e2e_channels_discord, channel_fixture)
 
 BOOST_AUTO_TEST_CASE(validate_answers_the_bot_account_for_a_good_token_and_a_reason_for_a_bad_one) {
@@ -46,6 +34,7 @@ BOOST_AUTO_TEST_CASE(connect_identifies_with_the_message_content_intent_and_inge
   auto stored = wait_events("channel.message_received", 1);
   BOOST_REQUIRE(stored.size() == 1u);
   BOOST_TEST(stored[0]["data"]["chatJid"] == "dc:555");
+  BOOST_TEST(stored[0]["data"]["chatName"] == "Acme #general"); // from GUILD_CREATE
   BOOST_TEST(stored[0]["data"]["content"] == "@Andy echo: hi");
   BOOST_TEST(stored[0]["data"]["sender"] == "42");
   BOOST_TEST(stored[0]["data"]["isGroup"] == true);
@@ -75,7 +64,7 @@ BOOST_AUTO_TEST_CASE(a_dropped_gateway_connection_resumes_without_losing_or_dupl
   // Nothing more arrives: each message exactly once.
   discord.inject_message("555", "four");
   BOOST_REQUIRE(wait_events("channel.message_received", 4).size() == 4u);
-  auto ids = received_ids(*this);
+  auto ids = received_ids();
   BOOST_TEST(ids.size() == 4u);
   BOOST_TEST(std::set<std::string>(ids.begin(), ids.end()).size() == 4u);
   BOOST_TEST(ids[0] == first);

@@ -52,6 +52,14 @@ struct channel_fixture : server_fixture {
     start_channels();
   }
 
+  /// The provider ids of the stored inbound messages, in log order.
+  std::vector<std::string> received_ids() {
+    std::vector<std::string> out;
+    for (auto& e : events_of("channel.message_received"))
+      out.push_back(e["data"]["id"].get<std::string>());
+    return out;
+  }
+
   /// Connects Telegram and requires 200.
   json connect_telegram() {
     auto res = client->post(channels + "/telegram/connect", json{{"botToken", bot_token}});

@@ -53,13 +53,17 @@ BOOST_AUTO_TEST_CASE(socket_mode_acks_envelopes_and_ingests_messages_with_resolv
   auto stored = wait_events("channel.message_received", 1);
   BOOST_REQUIRE(stored.size() == 1u);
   BOOST_TEST(stored[0]["data"]["chatJid"] == "slack:C1");
+  BOOST_TEST(stored[0]["data"]["chatName"] == "general");
   BOOST_TEST(stored[0]["data"]["sender"] == "U42");
   BOOST_TEST(stored[0]["data"]["senderName"] == "Ann");
   BOOST_TEST(wait_events("message.queued", 1).size() == 1u);
-  // The name is cached: a second message asks users.info no more.
+  BOOST_TEST(slack.listings() == 2u); // conversations.list, both pages
+  // The names are cached: a second message asks users.info and
+  // conversations.list no more.
   BOOST_TEST(slack.wait_acked(slack.inject_message("C1", "more"), 10s));
   BOOST_REQUIRE(wait_events("channel.message_received", 2).size() == 2u);
   BOOST_TEST(slack.lookups() == 1u);
+  BOOST_TEST(slack.listings() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(the_bots_own_messages_are_stored_as_its_own_and_run_nothing) {
@@ -106,7 +110,7 @@ BOOST_AUTO_TEST_CASE(replies_go_to_the_thread_and_long_ones_are_split_at_4000_ch
 }
 
 BOOST_AUTO_TEST_CASE(the_events_api_checks_signatures_and_timestamps_and_deduplicates_retries) {
-  create("team", json{{"chatJids", {"slack:C9"}}});
+  create("team", json{{"chatJids", {"slack:C9", "slack:C2"}}});
   connect_slack(false);
   auto challenge = json{{"token", "t"}, {"challenge", "3eZbrw1aBm2rZgRNFdxV"},
                         {"type", "url_verification"}}
@@ -134,10 +138,20 @@ BOOST_AUTO_TEST_CASE(the_events_api_checks_signatures_and_timestamps_and_dedupli
   auto stored = wait_events("channel.message_received", 1);
   BOOST_REQUIRE(stored.size() == 1u);
   BOOST_TEST(stored[0]["data"]["chatJid"] == "slack:C9");
+  BOOST_TEST(stored[0]["data"]["chatName"] == "C9"); // the bot is not a member: no name
   BOOST_TEST(stored[0]["data"]["senderName"] == "Ann");
   BOOST_TEST(wait_events("message.queued", 1).size() == 1u);
   std::this_thread::sleep_for(200ms);
   BOOST_TEST(events_of("channel.message_received").size() == 1u);
+  // A channel of the listing's second page is named without another listing.
+  auto random = emu::slack_emulator::event_body("C2", "U42", "over here", "Ev2",
+                                                "1700000000.000200")
+                  .dump();
+  BOOST_TEST(post_event(*this, random, slack_secret, now_secs()).status == 200);
+  auto both = wait_events("channel.message_received", 2);
+  BOOST_REQUIRE(both.size() == 2u);
+  BOOST_TEST(both[1]["data"]["chatName"] == "random");
+  BOOST_TEST(slack.listings() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(the_events_route_is_404_while_slack_does_not_use_the_events_api) {

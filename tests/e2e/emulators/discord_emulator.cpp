@@ -190,8 +190,16 @@ void discord_emulator::on_text(const std::shared_ptr<ws_peer>& p, const std::str
                           {"session_id", session_id_},
                           {"resume_gateway_url", gateway_->url()},
                           {"user", {{"id", bot_id_}, {"username", "andy"}, {"bot", true}}},
-                          {"guilds", json::array()}}}};
+                          {"guilds", {{{"id", "777"}, {"unavailable", true}}}}}}};
       p->send(ready.dump());
+      // As with the GUILDS intent: the guild follows, with its channels.
+      auto guild = json{{"op", 0}, {"t", "GUILD_CREATE"}, {"s", ++seq_},
+                        {"d",
+                         {{"id", "777"},
+                          {"name", "Acme"},
+                          {"channels", {{{"id", "555"}, {"name", "general"}, {"type", 0}}}}}}};
+      log_.push_back(guild);
+      p->send(guild.dump());
       break;
     }
     case 6: {

@@ -90,7 +90,6 @@ private:
   emu_response post_message(const emu_request& r, const std::string& channel_id);
   void on_open(const std::shared_ptr<ws_peer>& p);
   void on_text(const std::shared_ptr<ws_peer>& p, const std::string& text);
-  void dispatch(const std::string& type, json d); // mtx_ held
   bool authorised(const emu_request& r) const;
 
   std::string token_;

@@ -78,6 +78,21 @@ emu_response slack_emulator::handle(const emu_request& r) {
                           {"real_name", "Ann Example"},
                           {"profile", {{"display_name", "Ann"}}}}}});
   }
+  if (r.path == "/conversations.list") {
+    // Two pages; the bot is a member of C1 and C2 only.
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++listings_;
+    auto cursor = r.query.count("cursor") ? r.query.at("cursor") : std::string{};
+    if (cursor.empty())
+      return ok_json(json{{"ok", true},
+                          {"channels",
+                           {{{"id", "C1"}, {"name", "general"}, {"is_member", true}},
+                            {{"id", "C9"}, {"name", "elsewhere"}, {"is_member", false}}}},
+                          {"response_metadata", {{"next_cursor", "page2"}}}});
+    return ok_json(json{{"ok", true},
+                        {"channels", {{{"id", "C2"}, {"name", "random"}, {"is_member", true}}}},
+                        {"response_metadata", {{"next_cursor", ""}}}});
+  }
   if (r.path == "/chat.postMessage") {
     auto body = json::parse(r.body, nullptr, false);
     if (!body.is_object() || !body.value("channel", json{}).is_string()
@@ -167,6 +182,11 @@ std::vector<slack_sent> slack_emulator::sent() const {
 size_t slack_emulator::connections() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return connections_;
+}
+
+size_t slack_emulator::listings() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return listings_;
 }
 
 size_t slack_emulator::lookups() const {

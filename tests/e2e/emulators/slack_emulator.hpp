@@ -63,6 +63,8 @@ public:
   size_t connections() const;
   /// users.info calls.
   size_t lookups() const;
+  /// conversations.list calls (pages).
+  size_t listings() const;
 
 private:
   emu_response handle(const emu_request& r);
@@ -75,6 +77,7 @@ private:
   std::set<std::string> acked_;
   size_t connections_ = 0;
   size_t lookups_ = 0;
+  size_t listings_ = 0;
   size_t next_ = 0;
   std::vector<slack_sent> sent_;
   std::unique_ptr<ws_server> socket_;
