@@ -167,7 +167,10 @@ public:
   result<unit> read_all(uint64_t after, const record_visitor& f) const override {
     if (after == UINT64_MAX)
       return unit{};
-    auto it = iterator(&log_upper_, true);
+    // Followers read the few events just appended, from the memtable or
+    // cached blocks; only a read far behind the end is a scan of the log.
+    bool long_scan = after + long_scan_events <= last_seq_.load();
+    auto it = iterator(&log_upper_, long_scan);
     record r;
     for (it->Seek(keys::log_key(after + 1)); it->Valid(); it->Next()) {
       auto k = it->key();
@@ -333,6 +336,10 @@ public:
   }
 
 private:
+  /// How far behind the end of the log a read must start to be a long scan
+  /// (readahead, blocks kept out of the cache).
+  static constexpr uint64_t long_scan_events = 16384;
+
   /// A new iterator; `upper`, when given, must outlive it.
   std::unique_ptr<rocksdb::Iterator> iterator(const Slice* upper,
                                               bool long_scan = false) const {

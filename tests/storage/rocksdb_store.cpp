@@ -234,6 +234,31 @@ BOOST_AUTO_TEST_CASE(a_truncated_value_is_read_with_checksum_ok_false) {
   BOOST_TEST(!all[0].checksum_ok);
 }
 
+BOOST_AUTO_TEST_CASE(reads_far_behind_and_near_the_end_of_a_flushed_log_see_every_event) {
+  test::temp_dir dir;
+  auto path = dir.sub("events");
+  constexpr uint64_t total = 20000; // more than a long scan's distance from the end
+  {
+    auto s = open(path);
+    std::vector<append_request> batch;
+    for (uint64_t i = 0; i < total; ++i)
+      batch.push_back(request("namespace/n" + std::to_string(i), 0, {"a"}));
+    for (auto& r : s->append(batch))
+      BOOST_REQUIRE(r);
+  }
+  auto s = open(path); // reopened: the events are in table files
+  for (uint64_t after : {uint64_t{0}, total - 16384, total - 16383, total - 10, total}) {
+    uint64_t expected = after;
+    BOOST_REQUIRE(s->read_all(after, [&](const record& r) {
+      BOOST_REQUIRE_EQUAL(r.seq, expected + 1);
+      BOOST_REQUIRE(r.checksum_ok);
+      expected = r.seq;
+      return true;
+    }));
+    BOOST_TEST(expected == total, "read after " << after);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(erased_key_material_is_not_left_in_the_data_files) {
   test::temp_dir dir;
   auto path = dir.sub("events");
