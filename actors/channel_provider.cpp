@@ -66,6 +66,49 @@ result<std::string> credential_field(const json& body, const std::string& field,
   return s;
 }
 
+namespace {
+
+std::string malformed(const channel_provider& p, const std::exception& e) {
+  return p.name() + " sent a malformed answer: " + e.what();
+}
+
+} // namespace
+
+result<channel_account> channel_provider::parse_validate(const http_result& r) const {
+  try {
+    return read_validate(r);
+  } catch (const std::exception& e) {
+    return error{ec::upstream_error, malformed(*this, e)};
+  }
+}
+
+send_outcome channel_provider::parse_send(const http_result& r) const {
+  try {
+    return read_send(r);
+  } catch (const std::exception& e) {
+    send_outcome out;
+    out.kind = send_outcome::permanent;
+    out.message = malformed(*this, e);
+    return out;
+  }
+}
+
+result<poll_batch> channel_provider::parse_poll(const http_result& r) const {
+  try {
+    return read_poll(r);
+  } catch (const std::exception& e) {
+    return error{ec::upstream_error, malformed(*this, e)};
+  }
+}
+
+std::vector<inbound_message> channel_provider::parse_webhook(const json& body) const {
+  try {
+    return read_webhook(body);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 error unreachable_error(const std::string& provider, const http_result& r) {
   return error{ec::upstream_error, provider + " is unreachable: " + r.transport_error};
 }

@@ -51,15 +51,16 @@ public:
 
   /// The account on success; `validation_failed` (naming the credential
   /// field) when the provider refused the credentials; `upstream_error` when
-  /// it could not be asked.
-  virtual result<channel_account> parse_validate(const http_result& r) const = 0;
+  /// it could not be asked or answered with fields of unexpected types.
+  result<channel_account> parse_validate(const http_result& r) const;
 
   /// Sends one part of a message to a chat.
   virtual http_call send_call(const channel_settings& s, const jid_route& to,
                               const std::string& text) const = 0;
 
-  /// Reads the answer to `send_call`.
-  virtual send_outcome parse_send(const http_result& r) const = 0;
+  /// Reads the answer to `send_call`; a malformed answer is a permanent
+  /// failure (the message may have gone out: sending again could repeat it).
+  send_outcome parse_send(const http_result& r) const;
 
   /// Whether the channel receives by long polling (`poll_call`).
   virtual bool polls() const {
@@ -72,15 +73,13 @@ public:
   }
 
   /// Reads a long poll's answer; `validation_failed` when the credentials
-  /// stopped working, `upstream_error` for a failure worth retrying.
-  virtual result<poll_batch> parse_poll(const http_result&) const {
-    return error{ec::internal, "this channel does not poll"};
-  }
+  /// stopped working, `upstream_error` for a failure worth retrying
+  /// (a malformed answer included).
+  result<poll_batch> parse_poll(const http_result& r) const;
 
-  /// The messages of a webhook delivery (already authenticated).
-  virtual std::vector<inbound_message> parse_webhook(const json&) const {
-    return {};
-  }
+  /// The messages of a webhook delivery (already authenticated); none when
+  /// the delivery has fields of unexpected types.
+  std::vector<inbound_message> parse_webhook(const json& body) const;
 
   /// The WebSocket session that receives for these settings (Discord's
   /// Gateway, Slack's Socket Mode); nullptr when the channel does not
@@ -102,6 +101,19 @@ public:
                                                    const std::string& /*chat_type*/,
                                                    const std::string& /*assistant_name*/) const {
     return std::nullopt;
+  }
+
+protected:
+  // What the `parse_*` functions call. These read provider answers, which
+  // are not trusted to have the documented types: a throw (a string where a
+  // number belongs, say) is caught by the caller and named there.
+  virtual result<channel_account> read_validate(const http_result& r) const = 0;
+  virtual send_outcome read_send(const http_result& r) const = 0;
+  virtual result<poll_batch> read_poll(const http_result&) const {
+    return error{ec::internal, "this channel does not poll"};
+  }
+  virtual std::vector<inbound_message> read_webhook(const json&) const {
+    return {};
   }
 };
 

@@ -73,6 +73,15 @@ bool matches_trigger(const std::string& text, const std::string& trigger);
 inbound_route route_inbound(const inbound_message& m, const sender_allowlist& list,
                             const json& namespaces);
 
+// -- provider answers ---------------------------------------------------------
+
+/// Whether `obj[key]` is the boolean `true`; false for anything else, never
+/// a throw (provider answers are not trusted to have the documented types).
+bool is_true(const json& obj, const char* key);
+
+/// `obj[key]` when it is a string; empty for anything else.
+std::string text_of(const json& obj, const char* key);
+
 // -- signatures ---------------------------------------------------------------
 
 /// Lower-case hex HMAC-SHA256 of `data` keyed with `key`.

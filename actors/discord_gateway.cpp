@@ -14,13 +14,6 @@ double random_jitter() {
   return std::uniform_real_distribution<double>{0.0, 1.0}(gen);
 }
 
-std::string str(const json& obj, const char* key) {
-  if (!obj.is_object() || !obj.contains(key))
-    return {};
-  auto& v = obj[key];
-  return v.is_string() ? v.get<std::string>() : std::string{};
-}
-
 /// Removes every `<@id>` and `<@!id>` mention of the bot; true if any.
 bool strip_mentions(std::string& text, const std::string& bot_id) {
   bool found = false;
@@ -37,8 +30,8 @@ bool strip_mentions(std::string& text, const std::string& bot_id) {
 }
 
 std::string attachment_note(const json& a) {
-  auto type = str(a, "content_type");
-  auto name = str(a, "filename");
+  auto type = text_of(a, "content_type");
+  auto name = text_of(a, "filename");
   auto kind = type.rfind("image/", 0) == 0   ? "Image"
               : type.rfind("video/", 0) == 0 ? "Video"
               : type.rfind("audio/", 0) == 0 ? "Audio"
@@ -85,7 +78,7 @@ result<unit> discord_gateway::parse_discover(const http_result& r) {
     return invalid("botToken", "Discord rejected the bot token (HTTP " + std::to_string(r.status)
                                  + ")");
   auto body = json::parse(r.body, nullptr, false);
-  auto url = str(body, "url");
+  auto url = text_of(body, "url");
   if (r.status != 200 || url.empty())
     return error{ec::upstream_error,
                  "Discord answered GET /gateway/bot with HTTP " + std::to_string(r.status)};
@@ -173,13 +166,13 @@ socket_step discord_gateway::dispatch(const json& p) {
   socket_step step;
   if (p.value("s", json{}).is_number_integer())
     seq_ = p["s"].get<int64_t>();
-  auto type = str(p, "t");
+  auto type = text_of(p, "t");
   auto d = p.value("d", json::object());
   if (type == "READY") {
-    session_id_ = str(d, "session_id");
-    resume_url_ = str(d, "resume_gateway_url");
-    if (d.contains("user") && d["user"].is_object() && !str(d["user"], "id").empty())
-      bot_id_ = str(d["user"], "id");
+    session_id_ = text_of(d, "session_id");
+    resume_url_ = text_of(d, "resume_gateway_url");
+    if (d.contains("user") && d["user"].is_object() && !text_of(d["user"], "id").empty())
+      bot_id_ = text_of(d["user"], "id");
     resume_ = true;
     step.ready = true;
   } else if (type == "RESUMED") {
@@ -191,17 +184,17 @@ socket_step discord_gateway::dispatch(const json& p) {
     remember_guild(d);
   } else if (type == "CHANNEL_CREATE" || type == "CHANNEL_UPDATE" || type == "THREAD_CREATE"
              || type == "THREAD_UPDATE") {
-    remember_channel(d, str(d, "guild_id"));
+    remember_channel(d, text_of(d, "guild_id"));
   }
   return step;
 }
 
 void discord_gateway::remember_guild(const json& guild) {
-  auto id = str(guild, "id");
+  auto id = text_of(guild, "id");
   if (id.empty())
     return;
-  if (!str(guild, "name").empty())
-    guilds_[id] = str(guild, "name");
+  if (!text_of(guild, "name").empty())
+    guilds_[id] = text_of(guild, "name");
   for (auto key : {"channels", "threads"})
     if (guild.contains(key) && guild[key].is_array())
       for (auto& c : guild[key])
@@ -209,9 +202,9 @@ void discord_gateway::remember_guild(const json& guild) {
 }
 
 void discord_gateway::remember_channel(const json& channel, const std::string& guild_id) {
-  auto id = str(channel, "id");
-  if (!id.empty() && !guild_id.empty() && !str(channel, "name").empty())
-    channels_[id] = str(channel, "name");
+  auto id = text_of(channel, "id");
+  if (!id.empty() && !guild_id.empty() && !text_of(channel, "name").empty())
+    channels_[id] = text_of(channel, "name");
 }
 
 std::string discord_gateway::chat_name(const std::string& guild_id,
@@ -226,24 +219,24 @@ std::optional<inbound_message> discord_gateway::to_message(const json& d) const 
   if (!d.is_object() || !d.contains("author") || !d["author"].is_object())
     return std::nullopt;
   auto& author = d["author"];
-  if (author.value("bot", false) || (!bot_id_.empty() && str(author, "id") == bot_id_))
+  if (is_true(author, "bot") || (!bot_id_.empty() && text_of(author, "id") == bot_id_))
     return std::nullopt;
   inbound_message m;
   m.channel = "discord";
-  m.id = str(d, "id");
-  auto channel_id = str(d, "channel_id");
+  m.id = text_of(d, "id");
+  auto channel_id = text_of(d, "channel_id");
   m.chat_jid = "dc:" + channel_id;
-  m.sender = str(author, "id");
-  auto nick = d.contains("member") ? str(d["member"], "nick") : std::string{};
+  m.sender = text_of(author, "id");
+  auto nick = d.contains("member") ? text_of(d["member"], "nick") : std::string{};
   m.sender_name = !nick.empty()                       ? nick
-                  : !str(author, "global_name").empty() ? str(author, "global_name")
-                                                        : str(author, "username");
+                  : !text_of(author, "global_name").empty() ? text_of(author, "global_name")
+                                                        : text_of(author, "username");
   if (m.sender_name.empty())
     m.sender_name = m.sender;
-  auto guild_id = str(d, "guild_id");
+  auto guild_id = text_of(d, "guild_id");
   m.is_group = !guild_id.empty();
   m.chat_name = m.is_group ? chat_name(guild_id, channel_id) : m.sender_name;
-  auto text = str(d, "content");
+  auto text = text_of(d, "content");
   if (!bot_id_.empty() && strip_mentions(text, bot_id_)
       && !matches_trigger(text, "@" + assistant_name_))
     text = "@" + assistant_name_ + (text.empty() ? "" : " " + text);
@@ -252,12 +245,12 @@ std::optional<inbound_message> discord_gateway::to_message(const json& d) const 
       text += (text.empty() ? "" : " ") + attachment_note(a);
   if (d.contains("referenced_message") && d["referenced_message"].is_object()) {
     auto& ref = d["referenced_message"];
-    auto who = ref.contains("author") ? str(ref["author"], "username") : std::string{};
+    auto who = ref.contains("author") ? text_of(ref["author"], "username") : std::string{};
     if (!who.empty())
       text = "[Reply to " + who + "] " + text;
   }
   m.text = std::move(text);
-  m.at = parse_time(str(d, "timestamp")).value_or(now_ms());
+  m.at = parse_time(text_of(d, "timestamp")).value_or(now_ms());
   if (m.id.empty() || channel_id.empty() || m.sender.empty() || m.text.empty())
     return std::nullopt;
   return m;

@@ -51,7 +51,7 @@ http_call discord_provider::validate_call(const channel_settings& s) const {
   return c;
 }
 
-result<channel_account> discord_provider::parse_validate(const http_result& r) const {
+result<channel_account> discord_provider::read_validate(const http_result& r) const {
   if (r.status == 0)
     return unreachable_error("Discord", r);
   auto body = json::parse(r.body, nullptr, false);
@@ -76,7 +76,7 @@ http_call discord_provider::send_call(const channel_settings& s, const jid_route
   return c;
 }
 
-send_outcome discord_provider::parse_send(const http_result& r) const {
+send_outcome discord_provider::read_send(const http_result& r) const {
   if (r.status == 0)
     return unreachable_send("Discord", r);
   send_outcome out;

@@ -77,14 +77,14 @@ http_call slack_provider::validate_call(const channel_settings& s) const {
   return c;
 }
 
-result<channel_account> slack_provider::parse_validate(const http_result& r) const {
+result<channel_account> slack_provider::read_validate(const http_result& r) const {
   if (r.status == 0)
     return unreachable_error("Slack", r);
   auto body = json::parse(r.body, nullptr, false);
   auto problem = slack_error(body, r.status);
   if (r.status == 401 || auth_error(problem))
     return invalid("botToken", "Slack rejected the bot token: " + problem);
-  if (r.status != 200 || !body.is_object() || !body.value("ok", false))
+  if (r.status != 200 || !is_true(body, "ok"))
     return error{ec::upstream_error, "Slack answered auth.test with an error: " + problem};
   channel_account a;
   a.id = body.value("user_id", std::string{});
@@ -106,12 +106,12 @@ http_call slack_provider::send_call(const channel_settings& s, const jid_route& 
   return c;
 }
 
-send_outcome slack_provider::parse_send(const http_result& r) const {
+send_outcome slack_provider::read_send(const http_result& r) const {
   if (r.status == 0)
     return unreachable_send("Slack", r);
   send_outcome out;
   auto body = json::parse(r.body, nullptr, false);
-  if (r.status == 200 && body.is_object() && body.value("ok", false)) {
+  if (r.status == 200 && is_true(body, "ok")) {
     out.kind = send_outcome::sent;
     out.provider_id = body.value("ts", std::string{});
     return out;

@@ -17,10 +17,8 @@ public:
                                           const std::string& default_base_url) const override;
   std::vector<std::string> secret_names() const override;
   http_call validate_call(const channel_settings& s) const override;
-  result<channel_account> parse_validate(const http_result& r) const override;
   http_call send_call(const channel_settings& s, const jid_route& to,
                       const std::string& text) const override;
-  send_outcome parse_send(const http_result& r) const override;
   std::unique_ptr<socket_protocol> socket_session(const channel_settings& s,
                                                   const channel_account& account,
                                                   const std::string& assistant_name) const override;
@@ -34,6 +32,10 @@ public:
   const std::shared_ptr<slack_threads>& threads() const {
     return threads_;
   }
+
+protected:
+  result<channel_account> read_validate(const http_result& r) const override;
+  send_outcome read_send(const http_result& r) const override;
 
 private:
   std::shared_ptr<slack_names> names_ = std::make_shared<slack_names>();

@@ -10,12 +10,6 @@ namespace pincer {
 
 namespace {
 
-std::string str(const json& obj, const char* key) {
-  if (!obj.is_object() || !obj.contains(key) || !obj[key].is_string())
-    return {};
-  return obj[key].get<std::string>();
-}
-
 /// Slack's `ts` (`1503435956.000247`) as epoch milliseconds.
 int64_t ts_ms(const std::string& ts) {
   try {
@@ -52,31 +46,31 @@ result<unit> check_slack_signature(const std::string& timestamp, const std::stri
 
 std::optional<slack_message> slack_message_of(const json& event, const std::string& bot_user,
                                               const std::string& assistant_name) {
-  if (!event.is_object() || str(event, "type") != "message")
+  if (!event.is_object() || text_of(event, "type") != "message")
     return std::nullopt;
-  auto subtype = str(event, "subtype");
+  auto subtype = text_of(event, "subtype");
   if (!subtype.empty() && subtype != "bot_message")
     return std::nullopt;
   slack_message out;
   auto& m = out.message;
   m.channel = "slack";
-  auto channel = str(event, "channel");
+  auto channel = text_of(event, "channel");
   m.chat_jid = "slack:" + channel;
-  m.id = str(event, "ts");
-  m.text = str(event, "text");
-  auto user = str(event, "user");
-  auto bot_id = str(event, "bot_id");
+  m.id = text_of(event, "ts");
+  m.text = text_of(event, "text");
+  auto user = text_of(event, "user");
+  auto bot_id = text_of(event, "bot_id");
   m.sender = !user.empty() ? user : bot_id;
   m.from_me = !bot_user.empty() && user == bot_user;
   m.is_bot = m.from_me || !bot_id.empty() || subtype == "bot_message";
   if (m.from_me)
     m.sender_name = assistant_name;
   else if (!bot_id.empty() && user.empty())
-    m.sender_name = str(event, "username").empty() ? bot_id : str(event, "username");
-  m.is_group = str(event, "channel_type") != "im";
+    m.sender_name = text_of(event, "username").empty() ? bot_id : text_of(event, "username");
+  m.is_group = text_of(event, "channel_type") != "im";
   m.chat_name = channel;
   m.at = ts_ms(m.id);
-  out.thread_ts = str(event, "thread_ts");
+  out.thread_ts = text_of(event, "thread_ts");
   if (!bot_user.empty() && !m.from_me) {
     auto mention = "<@" + bot_user + ">";
     if (m.text.find(mention) != std::string::npos
@@ -106,12 +100,12 @@ http_call slack_user_call(const std::string& base_url, const std::string& bot_to
 
 std::string slack_user_name(const http_result& r) {
   auto body = json::parse(r.body, nullptr, false);
-  if (r.status != 200 || !body.is_object() || !body.value("ok", false) || !body.contains("user"))
+  if (r.status != 200 || !is_true(body, "ok") || !body.contains("user"))
     return {};
   auto& u = body["user"];
   auto profile = u.is_object() ? u.value("profile", json::object()) : json::object();
-  for (auto name : {str(profile, "display_name"), str(profile, "real_name"), str(u, "real_name"),
-                    str(u, "name")})
+  for (auto name : {text_of(profile, "display_name"), text_of(profile, "real_name"), text_of(u, "real_name"),
+                    text_of(u, "name")})
     if (!name.empty())
       return name;
   return {};
@@ -132,16 +126,16 @@ http_call slack_channels_call(const std::string& base_url, const std::string& bo
 slack_channel_page slack_channel_names(const http_result& r) {
   slack_channel_page page;
   auto body = json::parse(r.body, nullptr, false);
-  if (r.status != 200 || !body.is_object() || !body.value("ok", false)
-      || !body.contains("channels") || !body["channels"].is_array())
+  if (r.status != 200 || !is_true(body, "ok") || !body.contains("channels")
+      || !body["channels"].is_array())
     return page;
   page.ok = true;
   for (auto& c : body["channels"])
-    if (c.is_object() && c.value("is_member", false) && !str(c, "id").empty()
-        && !str(c, "name").empty())
-      page.names[str(c, "id")] = str(c, "name");
+    if (is_true(c, "is_member") && !text_of(c, "id").empty()
+        && !text_of(c, "name").empty())
+      page.names[text_of(c, "id")] = text_of(c, "name");
   if (body.contains("response_metadata"))
-    page.next_cursor = str(body["response_metadata"], "next_cursor");
+    page.next_cursor = text_of(body["response_metadata"], "next_cursor");
   return page;
 }
 

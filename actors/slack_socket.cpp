@@ -1,5 +1,6 @@
 #include "actors/slack_socket.hpp"
 
+#include "actors/channel_rules.hpp"
 #include "events/time.hpp"
 
 namespace pincer {
@@ -19,11 +20,11 @@ result<unit> slack_socket::parse_discover(const http_result& r) {
   if (r.status == 0)
     return error{ec::upstream_error, "Slack is unreachable: " + r.transport_error};
   auto body = json::parse(r.body, nullptr, false);
-  auto problem = body.is_object() ? body.value("error", std::string{}) : std::string{};
+  auto problem = text_of(body, "error");
   if (problem == "invalid_auth" || problem == "not_authed" || problem == "account_inactive"
       || problem == "token_revoked" || problem == "not_allowed_token_type")
     return invalid("appToken", "Slack refused the app token: " + problem);
-  if (r.status != 200 || !body.is_object() || !body.value("ok", false)
+  if (r.status != 200 || !is_true(body, "ok")
       || !body.value("url", json{}).is_string())
     return error{ec::upstream_error, "Slack answered apps.connections.open with "
                                        + (problem.empty() ? "HTTP " + std::to_string(r.status)
@@ -45,25 +46,25 @@ socket_step slack_socket::on_text(const std::string& frame, int64_t) {
   auto p = json::parse(frame, nullptr, false);
   if (!p.is_object())
     return step;
-  auto type = p.value("type", std::string{});
+  auto type = text_of(p, "type");
   if (type == "hello") {
     step.ready = true;
     return step;
   }
   if (type == "disconnect") {
-    if (p.value("reason", std::string{}) == "link_disabled")
+    if (text_of(p, "reason") == "link_disabled")
       step.fatal = "Slack disabled Socket Mode for the app (link_disabled)";
     else
       step.reconnect = true;
     return step;
   }
-  if (!p.value("envelope_id", json{}).is_string())
+  if (text_of(p, "envelope_id").empty())
     return step;
   step.send.push_back(json{{"envelope_id", p["envelope_id"]}}.dump());
   if (type != "events_api" || !p.contains("payload") || !p["payload"].is_object())
     return step;
   auto& payload = p["payload"];
-  auto event_id = payload.value("event_id", std::string{});
+  auto event_id = text_of(payload, "event_id");
   if (!event_id.empty() && !events_.insert(event_id))
     return step; // a redelivery of an event already handled
   if (auto m = slack_message_of(payload.value("event", json{}), cfg_.bot_user,

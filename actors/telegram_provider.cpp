@@ -77,13 +77,13 @@ http_call telegram_provider::validate_call(const channel_settings& s) const {
   return c;
 }
 
-result<channel_account> telegram_provider::parse_validate(const http_result& r) const {
+result<channel_account> telegram_provider::read_validate(const http_result& r) const {
   if (r.status == 0)
     return unreachable_error("Telegram", r);
   auto body = parse_body(r);
   if (r.status == 401 || r.status == 404)
     return invalid("botToken", "Telegram rejected the bot token: " + describe(body, r.status));
-  if (r.status != 200 || !body.is_object() || !body.value("ok", false)
+  if (r.status != 200 || !is_true(body, "ok")
       || !body.contains("result") || !body["result"].is_object())
     return error{ec::upstream_error,
                  "Telegram answered getMe with an error: " + describe(body, r.status)};
@@ -109,12 +109,12 @@ http_call telegram_provider::send_call(const channel_settings& s, const jid_rout
   return c;
 }
 
-send_outcome telegram_provider::parse_send(const http_result& r) const {
+send_outcome telegram_provider::read_send(const http_result& r) const {
   if (r.status == 0)
     return unreachable_send("Telegram", r);
   send_outcome out;
   auto body = parse_body(r);
-  if (r.status == 200 && body.is_object() && body.value("ok", false)) {
+  if (r.status == 200 && is_true(body, "ok")) {
     out.kind = send_outcome::sent;
     if (body.contains("result") && body["result"].is_object())
       out.provider_id = id_text(body["result"].value("message_id", json{}));
@@ -146,13 +146,50 @@ http_call telegram_provider::poll_call(const channel_settings& s, int64_t offset
   return c;
 }
 
-result<poll_batch> telegram_provider::parse_poll(const http_result& r) const {
+namespace {
+
+/// Adds the message of one `getUpdates` update, if it carries one with text.
+void add_update(const json& u, poll_batch& out) {
+  const json* msg = nullptr;
+  for (auto key : {"message", "channel_post"})
+    if (u.contains(key) && u[key].is_object())
+      msg = &u[key];
+  if (!msg || !msg->contains("chat") || !(*msg)["chat"].is_object())
+    return;
+  auto& chat = (*msg)["chat"];
+  auto text = msg->value("text", msg->value("caption", std::string{}));
+  if (text.empty())
+    return;
+  inbound_message m;
+  m.channel = "telegram";
+  m.id = id_text(msg->value("message_id", json{}));
+  m.chat_jid = "tg:" + id_text(chat.value("id", json{}));
+  auto type = chat.value("type", std::string{"private"});
+  m.is_group = type == "group" || type == "supergroup";
+  m.chat_name = type == "private" ? display_name(chat) : chat.value("title", display_name(chat));
+  auto from = msg->value("from", json::object());
+  m.sender = id_text(from.value("id", chat.value("id", json{})));
+  m.sender_name = display_name(from);
+  if (m.sender_name.empty())
+    m.sender_name = m.chat_name;
+  m.is_bot = is_true(from, "is_bot");
+  m.text = std::move(text);
+  m.at = msg->value("date", int64_t{0}) * 1000;
+  if (m.id.empty() || m.chat_jid == "tg:")
+    return;
+  out.chat_types[m.chat_jid + "/" + m.id] = type;
+  out.messages.push_back(std::move(m));
+}
+
+} // namespace
+
+result<poll_batch> telegram_provider::read_poll(const http_result& r) const {
   if (r.status == 0)
     return unreachable_error("Telegram", r);
   auto body = parse_body(r);
   if (r.status == 401 || r.status == 404)
     return invalid("botToken", "Telegram rejected the bot token: " + describe(body, r.status));
-  if (r.status != 200 || !body.is_object() || !body.value("ok", false)
+  if (r.status != 200 || !is_true(body, "ok")
       || !body.contains("result") || !body["result"].is_array())
     return error{ec::upstream_error,
                  "Telegram answered getUpdates with an error: " + describe(body, r.status)};
@@ -161,35 +198,11 @@ result<poll_batch> telegram_provider::parse_poll(const http_result& r) const {
     if (!u.is_object() || !u.value("update_id", json{}).is_number_integer())
       continue;
     out.next_offset = std::max(out.next_offset, u["update_id"].get<int64_t>() + 1);
-    const json* msg = nullptr;
-    for (auto key : {"message", "channel_post"})
-      if (u.contains(key) && u[key].is_object())
-        msg = &u[key];
-    if (!msg || !msg->contains("chat") || !(*msg)["chat"].is_object())
-      continue;
-    auto& chat = (*msg)["chat"];
-    auto text = msg->value("text", msg->value("caption", std::string{}));
-    if (text.empty())
-      continue;
-    inbound_message m;
-    m.channel = "telegram";
-    m.id = id_text(msg->value("message_id", json{}));
-    m.chat_jid = "tg:" + id_text(chat.value("id", json{}));
-    auto type = chat.value("type", std::string{"private"});
-    m.is_group = type == "group" || type == "supergroup";
-    m.chat_name = type == "private" ? display_name(chat) : chat.value("title", display_name(chat));
-    auto from = msg->value("from", json::object());
-    m.sender = id_text(from.value("id", chat.value("id", json{})));
-    m.sender_name = display_name(from);
-    if (m.sender_name.empty())
-      m.sender_name = m.chat_name;
-    m.is_bot = from.value("is_bot", false);
-    m.text = std::move(text);
-    m.at = msg->value("date", int64_t{0}) * 1000;
-    if (m.id.empty() || m.chat_jid == "tg:")
-      continue;
-    out.chat_types[m.chat_jid + "/" + m.id] = type;
-    out.messages.push_back(std::move(m));
+    try {
+      add_update(u, out);
+    } catch (const std::exception&) {
+      // A malformed update is skipped; the offset still moves past it.
+    }
   }
   return out;
 }

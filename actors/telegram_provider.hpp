@@ -12,17 +12,19 @@ public:
                                           const std::string& default_base_url) const override;
   std::vector<std::string> secret_names() const override;
   http_call validate_call(const channel_settings& s) const override;
-  result<channel_account> parse_validate(const http_result& r) const override;
   http_call send_call(const channel_settings& s, const jid_route& to,
                       const std::string& text) const override;
-  send_outcome parse_send(const http_result& r) const override;
   bool polls() const override {
     return true;
   }
   http_call poll_call(const channel_settings& s, int64_t offset) const override;
-  result<poll_batch> parse_poll(const http_result& r) const override;
   std::optional<std::string> command_reply(const inbound_message& m, const std::string& chat_type,
                                            const std::string& assistant_name) const override;
+
+protected:
+  result<channel_account> read_validate(const http_result& r) const override;
+  send_outcome read_send(const http_result& r) const override;
+  result<poll_batch> read_poll(const http_result& r) const override;
 
 private:
   std::string method_url(const channel_settings& s, const std::string& method) const;

@@ -80,7 +80,7 @@ http_call whatsapp_provider::validate_call(const channel_settings& s) const {
   return c;
 }
 
-result<channel_account> whatsapp_provider::parse_validate(const http_result& r) const {
+result<channel_account> whatsapp_provider::read_validate(const http_result& r) const {
   if (r.status == 0)
     return unreachable_error("WhatsApp", r);
   auto body = json::parse(r.body, nullptr, false);
@@ -116,7 +116,7 @@ http_call whatsapp_provider::send_call(const channel_settings& s, const jid_rout
   return c;
 }
 
-send_outcome whatsapp_provider::parse_send(const http_result& r) const {
+send_outcome whatsapp_provider::read_send(const http_result& r) const {
   if (r.status == 0)
     return unreachable_send("WhatsApp", r);
   send_outcome out;
@@ -139,7 +139,7 @@ send_outcome whatsapp_provider::parse_send(const http_result& r) const {
   return out;
 }
 
-std::vector<inbound_message> whatsapp_provider::parse_webhook(const json& body) const {
+std::vector<inbound_message> whatsapp_provider::read_webhook(const json& body) const {
   std::vector<inbound_message> out;
   if (!body.is_object() || !body.contains("entry") || !body["entry"].is_array())
     return out;
@@ -155,29 +155,29 @@ std::vector<inbound_message> whatsapp_provider::parse_webhook(const json& body) 
         for (auto& c : value["contacts"])
           if (c.is_object() && c.value("wa_id", json{}).is_string())
             names[c["wa_id"].get<std::string>()] =
-              c.value("profile", json::object()).value("name", std::string{});
+              text_of(c.value("profile", json::object()), "name");
       if (!value.contains("messages") || !value["messages"].is_array())
         continue;
       for (auto& msg : value["messages"]) {
-        if (!msg.is_object() || msg.value("type", "") != "text" || !msg.contains("text")
+        if (!msg.is_object() || text_of(msg, "type") != "text" || !msg.contains("text")
             || !msg["text"].is_object())
           continue;
         inbound_message m;
         m.channel = "whatsapp";
-        m.id = msg.value("id", std::string{});
-        m.sender = msg.value("from", std::string{});
-        m.text = msg["text"].value("body", std::string{});
+        m.id = text_of(msg, "id");
+        m.sender = text_of(msg, "from");
+        m.text = text_of(msg["text"], "body");
         if (m.id.empty() || m.sender.empty() || m.text.empty()
             || m.sender.find_first_not_of("0123456789") != std::string::npos)
           continue;
-        auto group = msg.value("group_id", std::string{});
+        auto group = text_of(msg, "group_id");
         m.is_group = !group.empty();
         m.chat_jid = m.is_group ? group + "@g.us" : m.sender + "@s.whatsapp.net";
         m.sender_name = names.count(m.sender) && !names[m.sender].empty() ? names[m.sender]
                                                                           : m.sender;
         m.chat_name = m.is_group ? group : m.sender_name;
         try {
-          m.at = std::stoll(msg.value("timestamp", std::string{"0"})) * 1000;
+          m.at = std::stoll(text_of(msg, "timestamp")) * 1000;
         } catch (const std::exception&) {
           m.at = 0;
         }

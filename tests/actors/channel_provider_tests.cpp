@@ -230,6 +230,46 @@ BOOST_AUTO_TEST_CASE(whatsapp_sends_text_messages_to_the_phone_number) {
   BOOST_TEST(body["text"]["body"] == "hello");
 }
 
+BOOST_AUTO_TEST_CASE(answers_with_fields_of_unexpected_types_are_errors_not_throws) {
+  auto tg = make_channel_provider("telegram");
+  auto wa = make_channel_provider("whatsapp");
+  auto sl = make_channel_provider("slack");
+  auto dc = make_channel_provider("discord");
+  for (auto& p : {tg, sl}) {
+    auto v = p->parse_validate(answer(200, R"({"ok":"true","result":{"id":1}})"));
+    BOOST_REQUIRE(!v);
+    BOOST_TEST((v.err().code == ec::upstream_error));
+  }
+  auto sent = sl->parse_send(answer(200, R"({"ok":true,"ts":5})"));
+  BOOST_TEST((sent.kind == send_outcome::permanent));
+  BOOST_TEST(sent.message.find("slack sent a malformed answer") != std::string::npos, sent.message);
+  auto dv = dc->parse_validate(answer(200, R"({"id":"1","username":7})"));
+  BOOST_REQUIRE(!dv);
+  BOOST_TEST((dv.err().code == ec::upstream_error));
+  auto wv = wa->parse_validate(answer(200, R"({"id":"1","verified_name":7})"));
+  BOOST_TEST(!wv);
+  // One malformed update is skipped; the good one arrives and the offset
+  // moves past both.
+  auto batch = tg->parse_poll(answer(200, R"({"ok":true,"result":[
+    {"update_id":10,"message":{"message_id":1,"date":"soon","text":"bad",
+     "chat":{"id":5,"type":"private","first_name":"Bob"}}},
+    {"update_id":11,"message":{"message_id":2,"date":1700000000,"text":"good",
+     "chat":{"id":5,"type":"private","first_name":"Bob"}}}]})"));
+  BOOST_REQUIRE(batch);
+  BOOST_TEST(batch->next_offset == 12);
+  BOOST_REQUIRE(batch->messages.size() == 1u);
+  BOOST_TEST(batch->messages[0].text == "good");
+  // WhatsApp: a message with a numeric id is skipped, its neighbour kept.
+  auto msgs = wa->parse_webhook(json::parse(R"({"entry":[{"changes":[{"value":{
+    "contacts":[{"wa_id":"15550001","profile":{"name":42}}],
+    "messages":[{"id":5,"from":"15550001","type":"text","text":{"body":"bad"},"timestamp":"1"},
+                {"id":"w2","from":"15550001","type":"text","text":{"body":"good"},
+                 "timestamp":"1700000000"}]}}]}]})"));
+  BOOST_REQUIRE(msgs.size() == 1u);
+  BOOST_TEST(msgs[0].id == "w2");
+  BOOST_TEST(msgs[0].sender_name == "15550001");
+}
+
 BOOST_AUTO_TEST_CASE(sealed_secrets_open_until_the_owner_is_forgotten) {
   std::shared_ptr<event_store> store = make_memory_store();
   secret_box vault{store, std::string(secret_key_size, 'k')};

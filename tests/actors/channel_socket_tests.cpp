@@ -210,6 +210,32 @@ BOOST_AUTO_TEST_CASE(slack_socket_mode_acks_every_envelope_once_and_handles_disc
   BOOST_TEST(s.on_text(R"({"type":"disconnect","reason":"link_disabled"})", 0).fatal.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(socket_frames_with_fields_of_unexpected_types_are_ignored) {
+  slack_socket_config cfg;
+  cfg.bot_user = "UBOT";
+  slack_socket s{cfg};
+  for (auto frame : {R"({"type":5})", R"({"type":"disconnect","reason":[1]})",
+                     R"({"type":"events_api","envelope_id":7})",
+                     R"({"type":"events_api","envelope_id":"e1","payload":{"event_id":3,
+                        "event":{"type":"message","channel":"C1","user":9,"text":"x","ts":"1.5"}}})"}) {
+    socket_step step;
+    BOOST_CHECK_NO_THROW(step = s.on_text(frame, 0));
+    BOOST_TEST(step.messages.empty(), frame);
+    BOOST_TEST(!step.fatal.has_value());
+  }
+  BOOST_TEST(!s.parse_discover(http_result{200, {}, R"({"ok":true,"url":5})", {}}));
+  BOOST_TEST(!s.parse_discover(http_result{200, {}, R"({"ok":1,"error":["x"]})", {}}));
+  auto g = ready_gateway();
+  for (auto frame : {R"({"op":0,"t":"MESSAGE_CREATE","s":"2","d":{"id":1,"channel_id":"c1",
+                        "author":{"id":"42","bot":"no"},"content":"hi"}})",
+                     R"({"op":0,"t":"GUILD_CREATE","d":{"id":"g1","name":5,"channels":[5,{"id":2}]}})",
+                     R"({"op":10,"d":{"heartbeat_interval":"fast"}})"}) {
+    socket_step step;
+    BOOST_CHECK_NO_THROW(step = g.on_text(frame, 0));
+    BOOST_TEST(step.messages.empty(), frame);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(slack_user_names_are_resolved_once_and_cached) {
   slack_socket_config cfg;
   cfg.base_url = "http://sl";
@@ -238,13 +264,17 @@ BOOST_AUTO_TEST_CASE(slack_channel_names_are_listed_page_by_page_for_member_chan
              != std::string::npos);
   auto page = slack_channel_names(http_result{200, {}, R"({"ok":true,"channels":[
     {"id":"C1","name":"general","is_member":true},{"id":"C9","name":"other","is_member":false},
-    {"id":"C3","is_member":true},"junk"],"response_metadata":{"next_cursor":"p2"}})", {}});
+    {"id":"C3","is_member":true},{"id":"C4","name":"odd","is_member":"yes"},"junk"],
+    "response_metadata":{"next_cursor":"p2"}})", {}});
   BOOST_TEST(page.ok);
   BOOST_TEST(page.names.size() == 1u);
   BOOST_TEST(page.names["C1"] == "general");
   BOOST_TEST(page.next_cursor == "p2");
   BOOST_TEST(!slack_channel_names(http_result{200, {}, R"({"ok":false,"error":"missing_scope"})", {}}).ok);
   BOOST_TEST(!slack_channel_names(http_result{500, {}, "{}", {}}).ok);
+  BOOST_TEST(!slack_channel_names(http_result{200, {}, R"({"ok":"true","channels":[]})", {}}).ok);
+  BOOST_TEST(!slack_channel_names(http_result{200, {}, R"({"ok":true,"channels":{}})", {}}).ok);
+  BOOST_TEST(!slack_channel_names(http_result{200, {}, "not json", {}}).ok);
 }
 
 BOOST_AUTO_TEST_CASE(slack_chats_are_named_after_their_channel_or_the_dm_sender) {
