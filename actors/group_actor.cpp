@@ -205,7 +205,7 @@ void on_output(self_ptr self, json& block) {
   auto drafts = st.queue.output(block);
   // As in NanoClaw, every success block means the agent finished a turn and
   // now waits for follow-ups.
-  bool idle = block.value("status", "") != "error";
+  bool idle = block.value("status", json{}) != "error";
   commit(self, std::move(drafts), system_meta, [self, idle] {
     auto& st = self->state;
     st.idle_waiting = idle;

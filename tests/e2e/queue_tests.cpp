@@ -187,6 +187,22 @@ BOOST_AUTO_TEST_CASE(an_idle_container_is_closed_after_its_idle_timeout) {
   BOOST_TEST(closes[0].at("data").at("reason") == "idle");
 }
 
+BOOST_AUTO_TEST_CASE(output_blocks_with_fields_of_unexpected_types_are_recorded_and_the_run_goes_on) {
+  create("qt-raw", json{{"containerConfig", {{"idleTimeoutSecs", 1}}}});
+  BOOST_TEST_REQUIRE(
+    follow_up("qt-raw", R"(raw: {"status":5,"result":7,"newSessionId":[1]})" "\necho: still here")
+      .status
+    == 202);
+  auto outputs = wait_events("qt-raw", "run.output", 2);
+  auto& odd = outputs[0].at("data");
+  BOOST_TEST(odd.at("status") == "success");
+  BOOST_TEST(odd.at("result").is_null());
+  BOOST_TEST(outputs[1].at("data").at("result") == "still here");
+  auto finished = wait_events("qt-raw", "run.finished", 1, 30s);
+  BOOST_TEST(finished[0].at("data").at("status") == "success");
+  BOOST_TEST(of_type("qt-raw", "session.updated").empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_hanging_agent_is_stopped_at_its_timeout) {
   create("qt-hang", json{{"containerConfig", {{"timeoutSecs", 2}}}});
   BOOST_TEST_REQUIRE(follow_up("qt-hang", "hang").status == 202);

@@ -10,7 +10,7 @@ namespace {
 /// Directives that take an argument after a colon.
 const std::vector<std::string> with_argument = {
   "echo", "fail", "sleep", "spam", "big", "send", "task", "session",
-  "write", "read", "env", "markers", "stderr", "exit",
+  "write", "read", "env", "markers", "stderr", "exit", "raw",
 };
 
 /// Directives that are a bare word on their own line.

@@ -104,7 +104,11 @@ std::string to_json_line(const output_block& block) {
 }
 
 void emit(const output_block& block, const markers& marks) {
-  auto text = marks.start + '\n' + to_json_line(block) + '\n' + marks.end + '\n';
+  emit_raw(to_json_line(block), marks);
+}
+
+void emit_raw(const std::string& line, const markers& marks) {
+  auto text = marks.start + '\n' + line + '\n' + marks.end + '\n';
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
 }

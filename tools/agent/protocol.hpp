@@ -55,4 +55,7 @@ std::string to_json_line(const output_block& block);
 /// Prints the block between the markers on stdout and flushes.
 void emit(const output_block& block, const markers& marks);
 
+/// Prints `line` between the markers as it is (the `raw:` directive).
+void emit_raw(const std::string& line, const markers& marks);
+
 } // namespace pincer::agent

@@ -112,6 +112,8 @@ std::optional<prompt_outcome> apply(const step& s, agent_state& state, pending_r
   } else if (s.name == "fail") {
     emit(error_block(arg), state.marks);
     return prompt_outcome{true, 1};
+  } else if (s.name == "raw") {
+    emit_raw(arg, state.marks);
   } else if (s.name == "crash") {
     return prompt_outcome{true, 2};
   } else if (s.name == "exit") {
