@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "actors/json_fields.hpp"
 #include "actors/namespace_state.hpp"
 #include "events/channel_events.hpp"
 #include "events/json_text.hpp"
@@ -20,11 +21,6 @@ constexpr int64_t hour_ms = 3600 * 1000;
 std::string_view stream_id(std::string_view stream) {
   auto slash = stream.find('/');
   return slash == std::string_view::npos ? stream : stream.substr(slash + 1);
-}
-
-std::string text_of(const json& data, const char* key) {
-  auto i = data.find(key);
-  return i != data.end() && i->is_string() ? i->get<std::string>() : std::string{};
 }
 
 int64_t hour_of(int64_t at) {

@@ -320,20 +320,6 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   return out;
 }
 
-std::string text_of(const json& obj, const char* key) {
-  if (!obj.is_object())
-    return {};
-  auto i = obj.find(key);
-  return i != obj.end() && i->is_string() ? i->get<std::string>() : std::string{};
-}
-
-bool is_true(const json& obj, const char* key) {
-  if (!obj.is_object())
-    return false;
-  auto i = obj.find(key);
-  return i != obj.end() && i->is_boolean() && i->get<bool>();
-}
-
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size())
     return false;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/channel_types.hpp"
+#include "actors/json_fields.hpp"
 #include "events/error.hpp"
 
 namespace pincer {
@@ -72,15 +73,6 @@ bool matches_trigger(const std::string& text, const std::string& trigger);
 /// namespace list (the directory's `GET` body).
 inbound_route route_inbound(const inbound_message& m, const sender_allowlist& list,
                             const json& namespaces);
-
-// -- provider answers ---------------------------------------------------------
-
-/// Whether `obj[key]` is the boolean `true`; false for anything else, never
-/// a throw (provider answers are not trusted to have the documented types).
-bool is_true(const json& obj, const char* key);
-
-/// `obj[key]` when it is a string; empty for anything else.
-std::string text_of(const json& obj, const char* key);
 
 // -- signatures ---------------------------------------------------------------
 

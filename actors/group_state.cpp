@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/json_fields.hpp"
 #include "actors/run_output.hpp"
 #include "events/catalog.hpp"
 #include "events/queue_events.hpp"
@@ -31,11 +32,6 @@ std::string xml_escape(const std::string& s) {
 
 json nullable(const std::string& s) {
   return s.empty() ? json(nullptr) : json(s);
-}
-
-std::string text_of(const json& j, const char* key) {
-  auto i = j.find(key);
-  return i != j.end() && i->is_string() ? i->get<std::string>() : std::string{};
 }
 
 json run_fields(const active_run& r, const std::string& group) {
