@@ -130,9 +130,11 @@ int serve(const serve_options& o) {
     (*c)->shutdown();
     return 2;
   }
-  std::cout << "pincer listening on http://" << o.host << ':' << (*server)->port()
-            << " (data in " << o.data_dir << ", durability " << o.durability << ")"
-            << std::endl;
+  // One write: log lines from other threads share stdout and must not land
+  // inside this line, which scripts read the port from.
+  std::cout << "pincer listening on http://" + o.host + ':' + std::to_string((*server)->port())
+                 + " (data in " + o.data_dir + ", durability " + o.durability + ")\n"
+            << std::flush;
   wait_for_signal();
   (*server)->stop();
   (*c)->shutdown();

@@ -107,12 +107,20 @@ struct server_fixture {
     start();
   }
 
+  /// An answer for a failure message; when nothing came back, the
+  /// transport error and what the server printed.
+  std::string answer(const http_response& res) const {
+    if (res.status != 0)
+      return std::to_string(res.status) + " " + res.body;
+    return "no answer (" + res.transport_error + "); the server printed:\n"
+           + (server ? server->output() : std::string{"(no server)"});
+  }
+
   /// Creates a namespace and requires 201.
   json create(const std::string& name, json extra = json::object()) {
     extra["name"] = name;
     auto res = client->post(namespaces, extra);
-    BOOST_TEST_REQUIRE(res.status == 201, "POST " << name << ": " << res.status << " "
-                                                  << res.body);
+    BOOST_TEST_REQUIRE(res.status == 201, "POST " << name << ": " << answer(res));
     // The folder follows the 201: wait for it so file checks are stable.
     eventual_file_text(std::filesystem::path{data} / "groups" / name / "CLAUDE.md");
     return res.json_body();
@@ -121,8 +129,7 @@ struct server_fixture {
   /// GET that requires 200 and answers the JSON body.
   json get_ok(const std::string& path) {
     auto res = client->get(path);
-    BOOST_TEST_REQUIRE(res.status == 200, "GET " << path << ": " << res.status << " "
-                                                 << res.body);
+    BOOST_TEST_REQUIRE(res.status == 200, "GET " << path << ": " << answer(res));
     return res.json_body();
   }
 

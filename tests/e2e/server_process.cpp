@@ -147,9 +147,11 @@ void server_process::read_output(int fd) {
       auto at = output_.find(listening_prefix);
       auto eol = at == std::string::npos ? at : output_.find('\n', at);
       if (eol != std::string::npos) {
-        auto line = output_.substr(at, eol - at);
-        auto colon = line.find(':', listening_prefix.size());
-        if (colon != std::string::npos)
+        // `<address>:<port>` right after the prefix.
+        auto from = at + listening_prefix.size();
+        auto line = output_.substr(from, eol - from);
+        auto colon = line.find_first_not_of("0123456789.");
+        if (colon != std::string::npos && line[colon] == ':')
           port_ = static_cast<uint16_t>(std::strtoul(line.c_str() + colon + 1, nullptr, 10));
       }
     }
