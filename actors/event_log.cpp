@@ -43,6 +43,13 @@ event_log(event_log_actor::stateful_pointer<event_log_state> self,
     auto& subs = self->state.subscribers;
     subs.erase(std::remove(subs.begin(), subs.end(), msg.source), subs.end());
   });
+  // An exit can overtake the commit an append scheduled: the appends taken
+  // in are stored and answered before the writer stops, since their senders
+  // wait for that answer and could not stop otherwise.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    run_commit(self);
+    self->quit(msg.reason);
+  });
   return {
     [self](append_atom, append_request& req) -> caf::result<std::vector<record>> {
       auto& st = self->state;

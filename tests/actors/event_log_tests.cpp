@@ -76,4 +76,22 @@ BOOST_AUTO_TEST_CASE(flush_answers_after_everything_before_it_is_stored) {
   BOOST_TEST(*seq == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(an_append_taken_in_before_an_exit_is_stored_and_answered) {
+  run(); // the log is up and idle
+  bool stored = false;
+  bool failed = false;
+  auto writer = sys.spawn([&](caf::event_based_actor* a) {
+    a->request(log, caf::infinite, append_atom::value, request_for("x/1", 0))
+      .then([&](std::vector<record>& recs) { stored = recs.size() == 1u; },
+            [&](caf::error&) { failed = true; });
+  });
+  sched.run_once(); // the writer sends its append
+  caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
+  run(); // the append, then the exit, ahead of the commit it scheduled
+  BOOST_TEST(stored);
+  BOOST_TEST(!failed);
+  BOOST_TEST(store->last_seq() == 1u);
+  caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
