@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(the_sender_allowlist_round_trips_and_bad_bodies_leave_it_un
               400, "validation_failed", "logDenied");
   BOOST_TEST(last_seq() == before);
   BOOST_TEST(get_ok(channels + "/sender-allowlist") == stored);
-  restart_channels();
+  restart();
   BOOST_TEST(get_ok(channels + "/sender-allowlist") == stored);
 }
 

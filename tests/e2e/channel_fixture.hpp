@@ -1,6 +1,5 @@
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -35,21 +34,12 @@ struct channel_fixture : server_fixture {
     start_channels();
   }
 
-  /// Starts (or restarts) the server pointed at the emulators.
+  /// Starts the server pointed at the emulators.
   void start_channels(std::vector<std::string> extra = {}) {
-    // Without a runtime of their own, groups fail their runs at once instead
-    // of pulling an agent image nobody built.
-    if (std::find(extra.begin(), extra.end(), "--runtime") == extra.end())
-      extra.insert(extra.end(), {"--runtime", "docker"});
     extra.insert(extra.end(), {"--telegram-api-url", telegram.url(), "--whatsapp-api-url",
                                whatsapp.url(), "--discord-api-url", discord.url(),
                                "--slack-api-url", slack.url()});
     start(extra);
-  }
-
-  void restart_channels() {
-    stop();
-    start_channels();
   }
 
   /// The provider ids of the stored inbound messages, in log order.

@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_CASE(an_inbound_telegram_message_runs_the_group_and_the_reply_re
   BOOST_TEST(queued[0]["data"]["source"] == "run");
   BOOST_TEST(queued[0]["data"]["originSeq"] == outputs[0]["seq"]);
   // A restart does not send the reply again.
-  restart_channels();
+  restart();
   std::this_thread::sleep_for(1s);
   BOOST_TEST(telegram.sent().size() == 1u);
 }

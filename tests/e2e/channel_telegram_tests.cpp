@@ -198,7 +198,7 @@ BOOST_AUTO_TEST_CASE(messages_queued_while_disconnected_are_sent_on_reconnect_in
   }
   std::this_thread::sleep_for(300ms);
   BOOST_TEST(telegram.sent().empty());
-  restart_channels(); // the outbox is durable
+  restart(); // the outbox is durable
   BOOST_TEST(get_ok(channels + "/telegram")["queued"] == 3);
   connect_telegram();
   BOOST_TEST_REQUIRE(telegram.wait_sent(3, 10s));
@@ -262,7 +262,7 @@ BOOST_AUTO_TEST_CASE(disconnect_stops_receiving_and_survives_a_restart) {
   telegram.inject_message(-1001, "@Andy anyone?", 42, "Ann", "group");
   std::this_thread::sleep_for(500ms);
   BOOST_TEST(events_of("channel.message_received").empty());
-  restart_channels();
+  restart();
   BOOST_TEST(get_ok(channels + "/telegram")["status"] == "disconnected");
   std::this_thread::sleep_for(500ms);
   BOOST_TEST(events_of("channel.message_received").empty());

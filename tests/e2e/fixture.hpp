@@ -2,10 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
@@ -88,6 +89,7 @@ struct server_fixture {
 
   /// Starts the server on `data` (again).
   void start(std::vector<std::string> extra_args = {}, const env_changes& env = {}) {
+    started_with = {extra_args, env};
     client.reset();
     server = server_process::serve(data, std::move(extra_args), env);
     client = std::make_unique<http_client>(server->base_url());
@@ -101,10 +103,12 @@ struct server_fixture {
                                                             << server->output());
   }
 
-  /// Stops and starts the server on the same data folder.
+  /// Stops and starts the server on the same data folder, with the same
+  /// options and environment.
   void restart() {
     stop();
-    start();
+    auto [args, env] = started_with;
+    start(std::move(args), env);
   }
 
   /// An answer for a failure message; when nothing came back, the
@@ -166,6 +170,7 @@ struct server_fixture {
   std::string data;
   std::unique_ptr<server_process> server;
   std::unique_ptr<http_client> client;
+  std::pair<std::vector<std::string>, env_changes> started_with;
 };
 
 } // namespace pincer::e2e

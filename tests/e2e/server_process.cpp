@@ -1,5 +1,6 @@
 #include "tests/e2e/server_process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -124,6 +125,8 @@ server_process::serve(const std::string& data_dir, std::vector<std::string> extr
   std::vector<std::string> args{"serve", "--host", "127.0.0.1", "--port", "0",
                                 "--data-dir", data_dir};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  if (std::find(args.begin(), args.end(), "--runtime") == args.end())
+    args.insert(args.end(), {"--runtime", "docker"});
   auto p = std::make_unique<server_process>(std::move(args), env);
   if (!p->wait_listening(timeout)) {
     auto out = p->output();

@@ -48,6 +48,10 @@ public:
 
   /// Starts `pincer serve` on 127.0.0.1 with an ephemeral port and waits for
   /// its "listening" line; throws when it does not appear within `timeout`.
+  /// Without a `--runtime` in `extra_args`, the server looks for Docker only,
+  /// which these machines lack: an auto-detected Podman would append a
+  /// `runtime.detected` event at a moment of its own, in the middle of tests
+  /// that count events.
   static std::unique_ptr<server_process>
   serve(const std::string& data_dir, std::vector<std::string> extra_args = {},
         const env_changes& env = {},
