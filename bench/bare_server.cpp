@@ -59,6 +59,7 @@ int bare_server_main(int argc, char** argv) {
   };
   router->http_get("/api/v1/container/namespaces", answer);
   router->http_get("/ping", answer);
+  router->http_get("/v1/models", answer); // the credential proxy's upstream
 
   asio::io_context io;
   uint16_t bound = 0;

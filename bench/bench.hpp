@@ -6,7 +6,8 @@ namespace pincer::bench {
 
 /// `pincer-bench bare-server [--host H] [--port P] [--body-file F]`: a minimal RESTinio
 /// server on one asio thread answering a fixed JSON body (a small array, or
-/// the bytes of F) to every GET; prints
+/// the bytes of F) to a GET of `/api/v1/container/namespaces`, `/ping` or
+/// `/v1/models` (the credential proxy benchmark's upstream path); prints
 /// `bare-server listening on http://HOST:PORT` once bound.
 int bare_server_main(int argc, char** argv);
 
@@ -18,6 +19,12 @@ int replay_main(int argc, char** argv);
 /// `pincer-bench monitoring [--events N] [--dir D]`: rebuilds every projection
 /// over a mixed log, times an analytics query and an audit-log page.
 int monitoring_main(int argc, char** argv);
+
+/// `pincer-bench folders [--count N] [--dir D]`: the folder and empty
+/// CLAUDE.md of N new namespaces, made by the workspace actor's
+/// `materialize` on one thread; prints folders per second.
+int folders_main(int argc, char** argv);
+
 /// `pincer-bench container [--image TAG] [--runs N]`: start-to-exit time of a
 /// trivial container run through pincer's runtime layer against the same
 /// `podman run` spawned directly; prints medians and their ratio.

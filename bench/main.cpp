@@ -9,6 +9,7 @@ int usage() {
   std::cerr << "usage: pincer-bench bare-server [--host H] [--port P] [--body-file F]\n"
                "       pincer-bench replay [--events N] [--runs R] [--dir D]\n"
                "       pincer-bench monitoring [--events N] [--dir D]\n"
+               "       pincer-bench folders [--count N] [--dir D]\n"
                "       pincer-bench container [--image TAG] [--runs N]\n"
                "       pincer-bench ipc-latency [--files N] [--dir D]\n"
                "       pincer-bench queue [--groups G] [--runs N] [--dir D]\n"
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
     return pincer::bench::replay_main(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "monitoring") == 0)
     return pincer::bench::monitoring_main(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "folders") == 0)
+    return pincer::bench::folders_main(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "container") == 0)
     return pincer::bench::container_main(argc - 1, argv + 1);
   if (std::strcmp(argv[1], "ipc-latency") == 0)
