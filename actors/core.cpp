@@ -10,6 +10,7 @@
 
 #include "actors/analytics_actor.hpp"
 #include "actors/audit_actor.hpp"
+#include "actors/bridge.hpp"
 #include "actors/channel_hub.hpp"
 #include "actors/directory.hpp"
 #include "actors/group_run.hpp"
@@ -34,12 +35,6 @@ namespace pincer {
 namespace {
 
 constexpr size_t bridge_count = 2;
-
-caf::behavior bridge(caf::event_based_actor* self) {
-  return {
-    [self](run_atom, bridge_job& job) { job(self); },
-  };
-}
 
 class core_impl : public core {
 public:
@@ -568,9 +563,7 @@ private:
   template <class F>
   void run(F f) {
     auto& b = bridges_[next_bridge_++ % bridges_.size()];
-    caf::anon_send(b, run_atom::value, bridge_job{[f](caf::event_based_actor* self) {
-                     f(self);
-                   }});
+    caf::anon_send(b, run_atom::value, bridge_job{[f](bridge_ptr self) { f(self); }});
   }
 
   runtime_settings make_runtime_settings() const {
@@ -601,11 +594,7 @@ private:
   template <class Handle, class... Ts>
   void ask_within(std::chrono::milliseconds timeout, const Handle& target, reply_handler done,
                   Ts... xs) {
-    run([=](caf::event_based_actor* self) {
-      self->request(target, timeout, xs...)
-        .then([done](reply& r) { done(std::move(r)); },
-              [done](caf::error& err) { done(from_caf(err)); });
-    });
+    run([=](bridge_ptr self) { ask_from(self, timeout, target, done, xs...); });
   }
 
   core_config cfg_;

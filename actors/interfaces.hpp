@@ -64,10 +64,6 @@ using limit_atom = caf::atom_constant<caf::atom("limit")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
-/// A piece of work a bridge actor runs as `(run_atom, bridge_job)` with itself
-/// as `self`: lets plain threads make requests without blocking.
-using bridge_job = std::function<void(caf::event_based_actor*)>;
-
 // -- interfaces ---------------------------------------------------------------
 
 /// The single writer of the event log (group commit).
@@ -386,7 +382,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<pincer::record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<pincer::envelope>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::request_meta)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::bridge_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::process_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::runtime_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(pincer::queued_message)
