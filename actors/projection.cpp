@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "events/catalog.hpp"
+#include "storage/pipelined_read.hpp"
 
 namespace pincer {
 
@@ -128,7 +129,7 @@ result<uint64_t> replay(const event_store& store, const projection& p,
                         const std::function<void(uint64_t)>& progress) {
   uint64_t count = 0;
   std::vector<row> rows;
-  auto read = store.read_all(0, [&](const record& r) {
+  auto read = read_all_pipelined(store, 0, [&](const record& r) {
     rows.clear();
     p.project(r, rows);
     for (auto& x : rows)

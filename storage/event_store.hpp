@@ -112,7 +112,9 @@ std::unique_ptr<event_store> make_memory_store();
 result<std::unique_ptr<event_store>> open_rocksdb_store(const std::string& path,
                                                         rocksdb_options opts);
 
-/// The storage layout version this build writes.
-constexpr uint32_t storage_layout_version = 1;
+/// The storage layout version this build writes. Layout 2 checksums records
+/// with CRC-32C; a layout 1 store (zlib CRC-32) stays readable record by
+/// record and is marked 2 when opened for writing.
+constexpr uint32_t storage_layout_version = 2;
 
 } // namespace pincer

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include "storage/crc32c.hpp"
+
 namespace pincer::keys {
 
 namespace {
@@ -41,7 +43,8 @@ void put_string(std::string& out, const std::string& s) {
   out.append(s);
 }
 
-uint32_t crc(const char* p, size_t n) {
+/// zlib's CRC-32, the checksum of codec version 1 records.
+uint32_t zlib_crc(const char* p, size_t n) {
   uLong c = crc32(0L, Z_NULL, 0);
   while (n > 0) {
     auto chunk = static_cast<uInt>(n > (1u << 30) ? (1u << 30) : n);
@@ -155,15 +158,16 @@ void encode_record(const record& r, std::string& out) {
   put_string(out, r.request_id);
   out.append(r.data);
   auto payload = start + header_size;
-  auto sum = crc(out.data() + payload, out.size() - payload);
+  auto sum = crc32c::compute(out.data() + payload, out.size() - payload);
   for (int i = 3; i >= 0; --i, sum >>= 8)
     out[start + 1 + i] = static_cast<char>(sum & 0xff);
 }
 
 bool decode_record(std::string_view value, record& out) {
   out.checksum_ok = false;
+  auto version = value.empty() ? 0 : static_cast<uint8_t>(value[0]);
   if (value.size() < header_size + fixed_size
-      || static_cast<uint8_t>(value[0]) != record_codec_version)
+      || (version != record_codec_version && version != 1))
     return false;
   const char* p = value.data() + header_size;
   const char* end = value.data() + value.size();
@@ -176,8 +180,11 @@ bool decode_record(std::string_view value, record& out) {
       || !read_string(p, end, out.actor) || !read_string(p, end, out.request_id))
     return false;
   out.data.assign(p, static_cast<size_t>(end - p));
-  out.checksum_ok
-    = crc(value.data() + header_size, value.size() - header_size) == stored;
+  auto payload = value.data() + header_size;
+  auto size = value.size() - header_size;
+  out.checksum_ok = (version == 1 ? zlib_crc(payload, size)
+                                  : crc32c::compute(payload, size))
+                    == stored;
   return true;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// RocksDB key layout (storage layout version 1). Every key starts with one
+// RocksDB key layout (storage layout version 2). Every key starts with one
 // prefix byte; integers are big-endian so that byte order is numeric order.
 //
 //   'L' be64(seq)                        -> encoded record (the global log)
@@ -15,8 +15,8 @@
 //
 // Encoded record (the value of an 'L' key; `seq` comes from the key):
 //
-//   u8   codec version (1)
-//   be32 CRC-32 (zlib) of everything that follows
+//   u8   codec version (2; version 1 records, still read, carry zlib's CRC-32)
+//   be32 CRC-32C of everything that follows
 //   be64 stream_version
 //   be32 schema_version
 //   be64 at (two's complement)
@@ -40,8 +40,9 @@ constexpr char checkpoint_prefix = 'C';
 constexpr char row_prefix = 'P';
 constexpr char key_prefix = 'K';
 
-/// The codec version in the first byte of an encoded record.
-constexpr uint8_t record_codec_version = 1;
+/// The codec version in the first byte of an encoded record. Version 2
+/// checksums with CRC-32C; version 1 (zlib's CRC-32) is still decoded.
+constexpr uint8_t record_codec_version = 2;
 
 // -- integers -----------------------------------------------------------------
 
@@ -103,8 +104,9 @@ std::string prefix_end(std::string_view prefix);
 void encode_record(const record& r, std::string& out);
 
 /// Decodes a value into `out`, reusing its string buffers; `seq` is left
-/// alone. Sets `checksum_ok` to whether the stored CRC matched. Returns false
-/// when the value is malformed (then `checksum_ok` is false too).
+/// alone. Sets `checksum_ok` to whether the stored checksum matched. Returns
+/// false when the value is malformed or of an unknown codec version (then
+/// `checksum_ok` is false too).
 bool decode_record(std::string_view value, record& out);
 
 } // namespace pincer::keys

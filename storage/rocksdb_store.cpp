@@ -449,18 +449,21 @@ result<std::unique_ptr<event_store>> open_rocksdb_store(const std::string& path,
   if (!st.ok())
     return storage_error("cannot open event store in " + path, st);
   std::unique_ptr<rocksdb::DB> db{raw};
+  auto write_layout = [&]() -> result<unit> {
+    std::string value;
+    keys::put_be32(value, storage_layout_version);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (auto put = db->Put(wo, keys::layout_key(), value); !put.ok())
+      return storage_error("cannot write the storage layout version", put);
+    return unit{};
+  };
   std::string layout;
   st = db->Get({}, keys::layout_key(), &layout);
   if (st.IsNotFound()) {
-    if (!opts.read_only) {
-      layout.clear();
-      keys::put_be32(layout, storage_layout_version);
-      rocksdb::WriteOptions wo;
-      wo.sync = true;
-      st = db->Put(wo, keys::layout_key(), layout);
-      if (!st.ok())
-        return storage_error("cannot write the storage layout version", st);
-    }
+    if (!opts.read_only)
+      if (auto res = write_layout(); !res)
+        return res.err();
   } else if (!st.ok()) {
     return storage_error("cannot read the storage layout version", st);
   } else if (layout.size() != 4) {
@@ -471,6 +474,11 @@ result<std::unique_ptr<event_store>> open_rocksdb_store(const std::string& path,
                  "data folder " + path + " uses storage layout "
                    + std::to_string(found) + ", this pincer supports up to "
                    + std::to_string(storage_layout_version) + "; upgrade pincer"};
+  } else if (found < storage_layout_version && !opts.read_only) {
+    // Older layouts differ only in their records' checksum, which every
+    // record names itself: new records simply use the current one.
+    if (auto res = write_layout(); !res)
+      return res.err();
   }
   auto store = std::make_unique<rocksdb_store>(std::move(db), opts);
   if (auto res = store->load(); !res)

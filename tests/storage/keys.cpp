@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include <boost/test/unit_test.hpp>
+#include "storage/crc32c.hpp"
+#include "tests/storage/legacy_record.hpp"
 
 using namespace pincer;
 
@@ -29,6 +31,71 @@ record sample() {
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(storage_keys)
+
+BOOST_AUTO_TEST_CASE(crc32c_gives_the_standard_check_value) {
+  const std::string check = "123456789";
+  BOOST_TEST(crc32c::software(check.data(), check.size()) == 0xE3069283u);
+  BOOST_TEST(crc32c::compute(check.data(), check.size()) == 0xE3069283u);
+  BOOST_TEST(crc32c::software("", 0) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(crc32c_hardware_and_software_agree_on_every_length_and_alignment) {
+  if (!crc32c::hardware_available()) {
+    BOOST_TEST_MESSAGE("no SSE4.2 on this CPU: compute() is the software path");
+    BOOST_TEST(crc32c::compute("abc", 3) == crc32c::software("abc", 3));
+    return;
+  }
+  std::string buf(300, '\0');
+  for (size_t i = 0; i < buf.size(); ++i)
+    buf[i] = static_cast<char>((i * 131 + 7) & 0xff);
+  for (size_t offset = 0; offset < 8; ++offset)
+    for (size_t n = 0; n + offset <= buf.size(); n += (n < 40 ? 1 : 37))
+      BOOST_TEST(crc32c::hardware(buf.data() + offset, n)
+                   == crc32c::software(buf.data() + offset, n),
+                 "offset " << offset << " length " << n);
+}
+
+BOOST_AUTO_TEST_CASE(records_are_written_with_the_current_codec_version) {
+  std::string v;
+  keys::encode_record(sample(), v);
+  BOOST_REQUIRE(!v.empty());
+  BOOST_TEST(static_cast<int>(static_cast<uint8_t>(v[0])) == 2);
+  BOOST_TEST(keys::be32(v.data() + 1) == crc32c::compute(v.data() + 5, v.size() - 5));
+}
+
+BOOST_AUTO_TEST_CASE(version_1_records_still_decode_with_their_own_checksum) {
+  std::string v2;
+  keys::encode_record(sample(), v2);
+  auto v1 = test::as_codec_version_1(v2);
+  BOOST_REQUIRE(v1 != v2);
+  record out;
+  BOOST_REQUIRE(keys::decode_record(v1, out));
+  BOOST_TEST(out.checksum_ok);
+  BOOST_TEST(out.type == sample().type);
+  BOOST_TEST(out.data == sample().data);
+  auto bad = v1;
+  bad.back() ^= 0x01;
+  BOOST_REQUIRE(keys::decode_record(bad, out));
+  BOOST_TEST(!out.checksum_ok);
+  // A version 1 header over a CRC-32C sum is not accepted either.
+  auto mixed = v2;
+  mixed[0] = 1;
+  BOOST_REQUIRE(keys::decode_record(mixed, out));
+  BOOST_TEST(!out.checksum_ok);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_codec_versions_are_malformed) {
+  std::string v;
+  keys::encode_record(sample(), v);
+  for (int version : {0, 3, 255}) {
+    auto bad = v;
+    bad[0] = static_cast<char>(version);
+    record out;
+    out.checksum_ok = true;
+    BOOST_TEST(!keys::decode_record(bad, out), "version " << version);
+    BOOST_TEST(!out.checksum_ok);
+  }
+}
 
 BOOST_AUTO_TEST_CASE(log_keys_sort_bytewise_in_numeric_order) {
   std::vector<uint64_t> nums{0, 1, 2, 255, 256, 257, 65535, 65536, 1ull << 32,

@@ -7,6 +7,7 @@
 #include <rocksdb/db.h>
 
 #include "storage/keys.hpp"
+#include "tests/storage/legacy_record.hpp"
 #include "tests/storage/temp_dir.hpp"
 
 using namespace pincer;
@@ -162,8 +163,50 @@ BOOST_AUTO_TEST_CASE(newer_layout_version_is_refused_with_layout_too_new) {
     BOOST_TEST(res.err().code == ec::layout_too_new);
     BOOST_TEST(res.err().message
                == "data folder " + path
-                    + " uses storage layout 7, this pincer supports up to 1; upgrade pincer");
+                    + " uses storage layout 7, this pincer supports up to 2; upgrade pincer");
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_layout_1_store_keeps_its_records_readable_and_is_marked_layout_2) {
+  test::temp_dir dir;
+  auto path = dir.sub("events");
+  open(path)->append({request("namespace/x", 0, {"a", "b"})});
+  auto layout_of = [&] {
+    std::string v;
+    BOOST_REQUIRE(open_raw(path)->Get({}, keys::layout_key(), &v).ok());
+    BOOST_REQUIRE_EQUAL(v.size(), 4u);
+    return keys::be32(v.data());
+  };
+  {
+    // What layout 1 wrote: the layout key 1, records of codec version 1
+    // (zlib's CRC-32 over the same payload).
+    auto db = open_raw(path);
+    std::string layout;
+    keys::put_be32(layout, 1);
+    BOOST_REQUIRE(db->Put({}, keys::layout_key(), layout).ok());
+    for (uint64_t seq : {1, 2}) {
+      std::string v;
+      BOOST_REQUIRE(db->Get({}, keys::log_key(seq), &v).ok());
+      BOOST_REQUIRE(db->Put({}, keys::log_key(seq), test::as_codec_version_1(v)).ok());
+    }
+  }
+  {
+    auto reader = open(path, true);
+    auto all = read_all(*reader);
+    BOOST_REQUIRE_EQUAL(all.size(), 2u);
+    BOOST_TEST((all[0].checksum_ok && all[1].checksum_ok));
+  }
+  BOOST_TEST(layout_of() == 1u); // a read-only open changes nothing
+  {
+    auto s = open(path);
+    BOOST_REQUIRE(s->append({request("namespace/x", 2, {"c"})})[0]);
+    auto all = read_all(*s);
+    BOOST_REQUIRE_EQUAL(all.size(), 3u);
+    for (const auto& r : all)
+      BOOST_TEST(r.checksum_ok, "seq " << r.seq);
+    BOOST_TEST(all[2].type == "c");
+  }
+  BOOST_TEST(layout_of() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(read_only_open_beside_an_open_writer_sees_the_data) {
