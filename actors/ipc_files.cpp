@@ -109,6 +109,47 @@ result<unit> write_atomically(const fs::path& dir, const std::string& name,
   return unit{};
 }
 
+/// The empty file in the IPC root, outside every container's mount, that
+/// each `_close` is a hard link to.
+constexpr const char* close_template = ".close";
+
+/// Makes `<root>/.close` an empty regular file (replacing anything else
+/// there: a symlink, a folder, a file a container wrote into through its
+/// link); false when it cannot.
+bool ensure_close_template(int root) {
+  struct stat st {};
+  if (::fstatat(root, close_template, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (S_ISREG(st.st_mode) && st.st_size == 0)
+      return true;
+    if (::unlinkat(root, close_template, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0)
+      return false;
+  }
+  int fd = ::openat(root, close_template, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0444);
+  if (fd < 0)
+    return errno == EEXIST;
+  ::close(fd);
+  return true;
+}
+
+/// Makes `<input>/_close` a hard link to the root's empty template: a link
+/// makes no inode, where a new file on ext4 without a journal first steps
+/// past every recently freed one, and a run writes one `_close` each time.
+/// True when `_close` is there (an earlier one not yet taken counts).
+bool link_close_sentinel(const fs::path& ipc_root, const fs::path& input) {
+  if (!make_real_dir(input))
+    return false;
+  dir_fd root{ipc_root};
+  dir_fd in{input};
+  if (!root || !in || !ensure_close_template(root.get()))
+    return false;
+  if (::linkat(root.get(), close_template, in.get(), "_close", 0) == 0)
+    return true;
+  struct stat st {};
+  return errno == EEXIST && ::fstatat(in.get(), "_close", &st, AT_SYMLINK_NOFOLLOW) == 0
+         && S_ISREG(st.st_mode);
+}
+
 /// Removes everything inside the open folder `fd`, through descriptors only,
 /// so that a symlink swapped in meanwhile is removed, never followed.
 bool remove_contents(int fd) {
@@ -220,7 +261,10 @@ result<std::string> write_input_message(const fs::path& ipc_root, const std::str
 result<unit> write_close(const fs::path& ipc_root, const std::string& group) {
   if (!valid_group(group))
     return invalid("group", "group must be a valid namespace name");
-  return write_atomically(ipc_group_dir(ipc_root, group) / "input", "_close", "");
+  auto dir = ipc_group_dir(ipc_root, group) / "input";
+  if (link_close_sentinel(ipc_root, dir))
+    return unit{};
+  return write_atomically(dir, "_close", "");
 }
 
 result<unit> clear_input(const fs::path& ipc_root, const std::string& group) {

@@ -53,7 +53,8 @@ std::string next_input_name();
 result<std::string> write_input_message(const std::filesystem::path& ipc_root,
                                         const std::string& group, const std::string& text);
 
-/// Writes the empty sentinel `input/_close` (temp file + rename).
+/// Puts the empty sentinel `input/_close` in place: a hard link to an empty
+/// file in the IPC root, or where that cannot be, a temp file and a rename.
 result<unit> write_close(const std::filesystem::path& ipc_root, const std::string& group);
 
 /// Removes everything in `input/` (run before a container starts); creates

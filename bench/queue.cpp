@@ -76,6 +76,35 @@ struct event_counter {
   }
 };
 
+/// How many enqueues may await their answer at once.
+constexpr size_t enqueue_window = 1024;
+
+/// A counting semaphore: at most `limit` holders at once.
+class in_flight {
+public:
+  explicit in_flight(size_t limit) : free_(limit) {
+  }
+
+  void acquire() {
+    std::unique_lock<std::mutex> lock{m_};
+    cv_.wait(lock, [&] { return free_ > 0; });
+    --free_;
+  }
+
+  void release() {
+    {
+      std::lock_guard<std::mutex> guard{m_};
+      ++free_;
+    }
+    cv_.notify_one();
+  }
+
+private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  size_t free_;
+};
+
 /// Baseline for the queue: the same events per run (queued, started,
 /// output, finished) appended straight through the event-log actor, as many
 /// streams in flight as there are groups.
@@ -164,16 +193,22 @@ int queue_main(int argc, char** argv) {
                          [&](const std::vector<json>& batch) {
                            return finished.add(batch, event_types::run_finished, false);
                          });
+  // Enqueues are sent with a bounded number awaiting their answer, as HTTP
+  // clients would send them: all 100,000 at once would only time out their
+  // answers behind the runs already queued.
   std::atomic<size_t> failures{0};
+  in_flight window{enqueue_window};
   auto start = clock_type::now();
   for (size_t i = 0; i < runs; ++i) {
     queued_task t;
     t.task_id = "t" + std::to_string(i);
     t.prompt = "noop";
+    window.acquire();
     c.enqueue_task("g" + std::to_string(i % groups), std::move(t), {"bench", ""},
                    [&](result<reply> r) {
                      if (!r)
                        ++failures;
+                     window.release();
                    });
   }
   bool complete = finished.wait_for(runs, std::chrono::seconds{600});

@@ -118,6 +118,49 @@ BOOST_AUTO_TEST_CASE(close_writes_an_empty_sentinel_and_clear_empties_the_input_
   BOOST_TEST(!write_close(root, "../x"));
 }
 
+BOOST_AUTO_TEST_CASE(close_sentinels_are_links_to_one_empty_file_outside_the_groups) {
+  BOOST_REQUIRE(ensure_ipc_dirs(root, "other"));
+  BOOST_REQUIRE(write_close(root, "team"));
+  BOOST_REQUIRE(write_close(root, "team")); // one not yet taken: still fine
+  BOOST_REQUIRE(write_close(root, "other"));
+  auto a = root / "team" / "input" / "_close";
+  auto b = root / "other" / "input" / "_close";
+  BOOST_TEST(fs::is_regular_file(fs::symlink_status(a)));
+  BOOST_TEST(fs::equivalent(a, b));
+  BOOST_TEST(fs::equivalent(a, root / ".close"));
+  BOOST_TEST(fs::hard_link_count(a) == 3u);
+  BOOST_TEST(names(root / "team" / "input") == std::vector<std::string>{"_close"});
+  BOOST_REQUIRE(clear_input(root, "team"));
+  BOOST_TEST(fs::hard_link_count(b) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_tampered_close_template_or_sentinel_is_replaced_not_followed) {
+  // A container wrote into its `_close` (the shared file): the next one is
+  // empty again, and the written one is left to its group.
+  BOOST_REQUIRE(write_close(root, "team"));
+  put(root / "team" / "input" / "_close", "junk");
+  BOOST_REQUIRE(clear_input(root, "team"));
+  BOOST_REQUIRE(write_close(root, "team"));
+  BOOST_TEST(fs::file_size(root / "team" / "input" / "_close") == 0u);
+  BOOST_REQUIRE(clear_input(root, "team"));
+  // The template swapped for a symlink to a file elsewhere.
+  put(tmp.at("outside"), "secret");
+  fs::remove(root / ".close");
+  fs::create_symlink(tmp.at("outside"), root / ".close");
+  BOOST_REQUIRE(write_close(root, "team"));
+  auto sentinel = root / "team" / "input" / "_close";
+  BOOST_TEST(fs::is_regular_file(fs::symlink_status(sentinel)));
+  BOOST_TEST(fs::file_size(sentinel) == 0u);
+  BOOST_TEST(slurp(tmp.at("outside")) == "secret");
+  // A symlink where `_close` goes, made from inside the container.
+  BOOST_REQUIRE(clear_input(root, "team"));
+  fs::create_symlink(tmp.at("outside"), sentinel);
+  BOOST_REQUIRE(write_close(root, "team"));
+  BOOST_TEST(fs::is_regular_file(fs::symlink_status(sentinel)));
+  BOOST_TEST(fs::file_size(sentinel) == 0u);
+  BOOST_TEST(slurp(tmp.at("outside")) == "secret");
+}
+
 BOOST_AUTO_TEST_CASE(input_writes_never_follow_a_symlinked_input_folder) {
   fs::create_directories(tmp.at("target"));
   fs::remove_all(root / "team" / "input");
