@@ -41,23 +41,31 @@ void arm_hard_timeout(self_ptr self) {
     self->delayed_send(self, limit, timeout_atom::value, st.attempt, st.hard_gen);
 }
 
-/// Writes `_close` into the container's input folder.
-void close_container(self_ptr self, const std::string& reason, const request_meta& meta) {
+/// Writes `_close` into the container's input folder and adds its event to
+/// `out`; false when there is no run to close, it is closing already, or the
+/// file cannot be written.
+bool request_close(self_ptr self, const std::string& reason, std::vector<draft>& out) {
   auto& st = self->state;
   if (!st.queue.run || st.closing)
-    return;
+    return false;
   if (auto ok = write_close(ipc_root(self), st.queue.group); !ok) {
     spdlog::error("group {}: cannot write _close: {}", st.queue.group, ok.err().message);
-    return;
+    return false;
   }
   st.closing = true;
   ++st.idle_gen;
-  commit(self,
-         {event_catalog().make(event_types::ipc_close_requested,
-                               json{{"group", st.queue.group},
-                                    {"runId", st.queue.run->run_id},
-                                    {"reason", reason}})},
-         meta, [] {});
+  out.push_back(event_catalog().make(event_types::ipc_close_requested,
+                                     json{{"group", st.queue.group},
+                                          {"runId", st.queue.run->run_id},
+                                          {"reason", reason}}));
+  return true;
+}
+
+/// Closes the running container and records it.
+void close_container(self_ptr self, const std::string& reason, const request_meta& meta) {
+  std::vector<draft> drafts;
+  if (request_close(self, reason, drafts))
+    commit(self, std::move(drafts), meta, [] {});
 }
 
 // -- the run ------------------------------------------------------------------
@@ -206,16 +214,16 @@ void on_output(self_ptr self, json& block) {
   // As in NanoClaw, every success block means the agent finished a turn and
   // now waits for follow-ups.
   bool idle = block.value("status", json{}) != "error";
-  commit(self, std::move(drafts), system_meta, [self, idle] {
+  // A waiting task closes the container at once, in the output's append.
+  bool task_waiting = idle && !st.queue.tasks.empty();
+  if (task_waiting)
+    request_close(self, "task", drafts);
+  commit(self, std::move(drafts), system_meta, [self, idle, task_waiting] {
     auto& st = self->state;
     st.idle_waiting = idle;
     arm_hard_timeout(self);
-    if (!idle)
+    if (!idle || task_waiting)
       return;
-    if (!st.queue.tasks.empty()) {
-      close_container(self, "task", system_meta);
-      return;
-    }
     auto wait = idle_timeout(st.ns, st.ctx.policy);
     if (wait.count() > 0)
       self->delayed_send(self, wait, idle_atom::value, st.attempt, ++st.idle_gen);

@@ -417,6 +417,14 @@ BOOST_AUTO_TEST_CASE(pending_tasks_run_before_pending_messages) {
   for (auto& f : finished)
     results.push_back(f.at("data").at("result").get<std::string>());
   BOOST_TEST((results == std::vector<std::string>{"t1", "t2", "m1"}));
+  // The waiting task closed t1's container with its output, in one append.
+  auto closes = of_type("qt-order", "ipc.close_requested");
+  auto outputs = of_type("qt-order", "run.output");
+  BOOST_TEST_REQUIRE(!closes.empty());
+  BOOST_TEST_REQUIRE(!outputs.empty());
+  BOOST_TEST(closes[0].at("data").at("reason") == "task");
+  BOOST_TEST(closes[0].at("data").at("runId") == finished[0].at("data").at("runId"));
+  BOOST_TEST(closes[0].at("seq").get<uint64_t>() == outputs[0].at("seq").get<uint64_t>() + 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_namespace_with_a_running_container_is_deleted_only_with_force) {
