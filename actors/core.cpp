@@ -12,6 +12,7 @@
 #include "actors/audit_actor.hpp"
 #include "actors/bridge.hpp"
 #include "actors/channel_hub.hpp"
+#include "actors/core_setup.hpp"
 #include "actors/directory.hpp"
 #include "actors/group_run.hpp"
 #include "actors/ipc_watcher.hpp"
@@ -26,7 +27,6 @@
 #include "actors/scheduler.hpp"
 #include "actors/workspace.hpp"
 #include "actors/tail.hpp"
-#include "events/catalog.hpp"
 #include "events/queue_events.hpp"
 #include "events/time.hpp"
 
@@ -47,8 +47,8 @@ public:
     directory_ = system_.spawn(pincer::directory, ctx, cfg_.assistant_name);
     wait_until_ready(directory_, list_atom::value);
     workspace_ = spawn_workspace(system_, store_, log_, cfg_.data_dir, true);
-    mounts_ = system_.spawn(mount_policy, store_, log_, directory_, make_mount_context());
-    runtime_ = system_.spawn(runtime_behavior, make_runtime_settings(), runner_, store_, log_);
+    mounts_ = system_.spawn(mount_policy, store_, log_, directory_, mount_context_from(cfg_));
+    runtime_ = system_.spawn(runtime_behavior, runtime_settings_from(cfg_), runner_, store_, log_);
     proxy_ = system_.spawn(credential_proxy, store_, log_, secrets_,
                            proxy_settings{cfg_.proxy_host, cfg_.proxy_port});
     // The schedules are rebuilt from the log on a thread of their own while
@@ -128,7 +128,7 @@ public:
       return done(!after ? after.err() : limit.err());
     std::string prefix = q.count("stream") ? q.at("stream") : "";
     run([store = store_, after = *after, limit = *limit, prefix, done](auto*) {
-      done(read_events(*store, after, limit, prefix));
+      done(read_events_page(*store, after, limit, prefix));
     });
   }
 
@@ -499,7 +499,7 @@ private:
     if (orphans_possible) {
       // Runs wait until the old containers are gone; requests are served meanwhile.
       orphans_ = std::thread{[this, owner = ctx.owner] {
-        stop_orphans(owner);
+        stop_orphan_containers(system_, runtime_, *runner_, log_, owner);
         caf::anon_send(queue_, ready_atom::value);
       }};
     }
@@ -509,45 +509,6 @@ private:
     });
     if (auto ok = watcher_->start(); !ok)
       spdlog::error("cannot watch {}: {}", ipc_root.string(), ok.err().message);
-  }
-
-  /// Stops this server's `pincer-` containers left by an earlier process.
-  void stop_orphans(const std::string& owner) {
-    caf::scoped_actor self{system_};
-    runtime_info info;
-    self->request(runtime_, std::chrono::seconds{60}, runtime_atom::value)
-      .receive([&](runtime_info& found) { info = std::move(found); },
-               [](caf::error& err) { spdlog::warn("runtime: {}", caf::to_string(err)); });
-    auto names = pincer::stop_orphans(*runner_, info, owner);
-    if (names.empty())
-      return;
-    spdlog::info("stopped {} container(s) left by an earlier process", names.size());
-    append_request req{queue_settings_stream, any_version, "system", "",
-                       {event_catalog().make(event_types::queue_orphans_stopped,
-                                             json{{"containers", names}})}};
-    self->request(log_, std::chrono::seconds{30}, append_atom::value, std::move(req))
-      .receive([](std::vector<record>&) {},
-               [](caf::error& err) { spdlog::error("log: {}", caf::to_string(err)); });
-  }
-
-  static result<reply> read_events(const event_store& store, uint64_t after, size_t limit,
-                                   const std::string& prefix) {
-    json items = json::array();
-    json next = nullptr;
-    auto read = store.read_all(after, [&](const record& r) {
-      if (!prefix.empty() && r.stream.compare(0, prefix.size(), prefix) != 0)
-        return true;
-      if (items.size() == limit) {
-        next = std::to_string(items.back()["seq"].get<uint64_t>());
-        return false;
-      }
-      auto e = event_catalog().decode(r);
-      items.push_back(e ? to_json(*e) : to_json(r));
-      return true;
-    });
-    if (!read)
-      return read.err();
-    return reply{200, json{{"items", std::move(items)}, {"nextCursor", std::move(next)}}};
   }
 
   /// Blocks until the actor has rebuilt its state and answers `xs`, so the
@@ -564,26 +525,6 @@ private:
   void run(F f) {
     auto& b = bridges_[next_bridge_++ % bridges_.size()];
     caf::anon_send(b, run_atom::value, bridge_job{[f](bridge_ptr self) { f(self); }});
-  }
-
-  runtime_settings make_runtime_settings() const {
-    runtime_settings out;
-    out.configured = parse_backend(cfg_.runtime);
-    out.default_image = cfg_.agent_image;
-    out.build_context = cfg_.image_context;
-    out.build_file = cfg_.image_file;
-    out.build_timeout = cfg_.build_timeout;
-    out.detect_at_spawn = false;
-    return out;
-  }
-
-  mount_context make_mount_context() const {
-    mount_context out;
-    if (auto home = std::getenv("HOME"))
-      out.home = home;
-    out.protected_paths = cfg_.protected_paths;
-    out.protected_paths.push_back(std::filesystem::absolute(cfg_.data_dir).string());
-    return out;
   }
 
   template <class Handle, class... Ts>
