@@ -123,8 +123,10 @@ public:
         else
           resp.set_body(body.is_null() && status < 300 ? std::string{"null"} : body.dump());
       }
-      resp.done([tok = std::move(token_)](const asio::error_code&) {});
+      // Counted before it leaves: a client that reads the metrics next
+      // must find this request in them.
       account(status);
+      resp.done([tok = std::move(token_)](const asio::error_code&) {});
       spdlog::debug("{} {} {} -> {}", request_id(), method_name(), path(), status);
     } catch (const std::exception& ex) {
       spdlog::error("request {}: cannot send the response: {}", request_id(), ex.what());
@@ -144,8 +146,8 @@ public:
         resp.connection_close();
       resp.append_header(restinio::http_field::content_type, content_type);
       resp.set_body(std::move(text));
-      resp.done([tok = std::move(token_)](const asio::error_code&) {});
       account(status);
+      resp.done([tok = std::move(token_)](const asio::error_code&) {});
     } catch (const std::exception& ex) {
       spdlog::error("request {}: cannot send the response: {}", request_id(), ex.what());
     }

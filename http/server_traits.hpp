@@ -7,6 +7,7 @@
 #include <string>
 
 #include <restinio/all.hpp>
+#include <restinio/router/pcre2_regex_engine.hpp>
 #include <restinio/sync_chain/fixed_size.hpp>
 #include <spdlog/spdlog.h>
 
@@ -23,8 +24,10 @@ using extra_data_factory = restinio::simple_extra_data_factory_t<request_data>;
 
 using request_handle = restinio::generic_request_handle_t<request_data>;
 
+/// The express router on PCRE2: std::regex matching was about 8% of a
+/// GET's CPU.
 using router_type =
-  restinio::router::generic_express_router_t<restinio::router::std_regex_engine_t,
+  restinio::router::generic_express_router_t<restinio::router::pcre2_regex_engine_t<>,
                                              extra_data_factory>;
 
 using chain_type = restinio::sync_chain::fixed_size_chain_t<3, extra_data_factory>;

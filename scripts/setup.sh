@@ -18,6 +18,7 @@ packages=(
   libcaf-dev librestinio-dev libasio-dev libfmt-dev nlohmann-json3-dev
   librocksdb-dev libboost-test-dev libboost1.74-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
   libspdlog-dev libcli11-dev libhowardhinnant-date-dev libjemalloc-dev
+  libpcre2-dev
 )
 [ "$mode" = bench ] && packages+=(wrk)
 # Agent containers: the server runs them, the tests run them (podman + runc, no registry).
